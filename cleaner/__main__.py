@@ -1,0 +1,4 @@
+"""`python -m cleaner` is the `scrapeclean` command."""
+from .cli import main
+
+main()

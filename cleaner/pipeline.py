@@ -1,0 +1,149 @@
+"""Wires the stages for one document: decode -> normalize -> (site detection) -> apply_rules ->
+layout -> write. The heart of the Python API; the CLI and batch mode only call into it.
+
+Memory is bounded whatever the input size: every stage streams, the rule window holds a few
+lines, a header cut holds at most `HEAD_LINES` lines, site detection holds the page's first
+`Options.site_sniff_chars` characters, and over-long lines travel in pieces.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import BinaryIO, Iterable, Iterator
+
+import regex
+
+from .errors import UsageError
+from .options import Options
+from .removal import OnRemoval
+from .rules.load import load_rules
+from .rules.matcher import CompiledRules, Warn
+from .rules.model import RuleSet
+from .stages.apply_rules import apply_rules
+from .stages.decode import decode
+from .stages.layout import layout
+from .stages.normalize import Fragment, normalize_lines
+from .stages.write import write_text
+
+_default_rules: RuleSet | None = None
+
+
+def default_rules() -> RuleSet:
+    """The built-in rules, loaded once per process."""
+    global _default_rules
+    if _default_rules is None:
+        _default_rules = load_rules()
+    return _default_rules
+
+
+def check_site(rules: RuleSet, site: str) -> None:
+    """Refuse a `--site` that names no site pack."""
+    known = sorted({s for r in rules.rules for s in r.sites})
+    if site not in ("auto", "none") and site not in known:
+        raise UsageError(f"--site {site}: no rules for that site (known: {', '.join(known) or 'none'}; or use auto / none)")
+
+
+def _sites_on(rules: RuleSet, options: Options, head: list[str]) -> frozenset[str]:
+    if options.site == "none":
+        return frozenset()
+    if options.site != "auto":
+        return frozenset((options.site,))
+    text = "\n".join(head)
+    on = set()
+    for pack in rules.sites:
+        found = sum(
+            1 for p in pack.fingerprints
+            if regex.search(p, text, regex.V0 | regex.IGNORECASE | regex.MULTILINE)
+        )
+        if pack.fingerprints and found >= pack.min_fingerprints:
+            on.add(pack.domain)
+    return frozenset(on)
+
+
+def compiled_rules(rules: RuleSet, sites_on: frozenset[str], options: Options) -> CompiledRules:
+    key = (sites_on, options.languages, options.regex_timeout)
+    compiled = rules._compiled.get(key)
+    if compiled is None:
+        compiled = rules._compiled[key] = CompiledRules(rules.active(sites_on, options.languages), options.regex_timeout)
+    return compiled
+
+
+def clean_chunks(
+    chunks: Iterable[str],
+    rules: RuleSet | None = None,
+    options: Options = Options(),
+    on_removal: OnRemoval | None = None,
+    warn: Warn | None = None,
+) -> Iterator[str]:
+    """Text chunks (cut anywhere) -> clean output pieces (lines with their LF)."""
+    rules = default_rules() if rules is None else rules
+    lines = normalize_lines(chunks, options.max_line_chars)
+    sites_on: frozenset[str] = frozenset()
+    if options.site != "none" and any(r.sites for r in rules.rules):
+        head: list[str] = []
+        if options.site == "auto" and rules.sites:
+            size = 0
+            for line in lines:
+                head.append(line)
+                size += len(line) + 1
+                if size >= options.site_sniff_chars:
+                    break
+        sites_on = _sites_on(rules, options, head)
+        lines = itertools.chain(head, lines)
+    compiled = compiled_rules(rules, sites_on, options)
+    compiled.use_warn(warn)
+    return layout(apply_rules(lines, compiled, on_removal, options.max_line_chars))
+
+
+def clean_text(
+    text: str,
+    rules: RuleSet | None = None,
+    options: Options = Options(),
+    on_removal: OnRemoval | None = None,
+) -> str:
+    """Clean a whole page held in a string."""
+    return "".join(clean_chunks((text,), rules, options, on_removal))
+
+
+def clean_lines(
+    lines: Iterable[str],
+    rules: RuleSet | None = None,
+    options: Options = Options(),
+    on_removal: OnRemoval | None = None,
+) -> Iterator[str]:
+    """Clean a stream of lines (each one line, its LF optional); yields clean lines without LF."""
+    chunks = (line if line.endswith("\n") else line + "\n" for line in lines)
+    pieces: list[str] = []
+    for piece in clean_chunks(chunks, rules, options, on_removal):
+        if type(piece) is Fragment:
+            pieces.append(piece)
+            continue
+        if pieces:
+            pieces.append(piece)
+            piece = "".join(pieces)
+            pieces.clear()
+        yield piece[:-1]
+    if pieces:
+        yield "".join(pieces)
+
+
+@dataclass
+class CleanStats:
+    encoding: str
+    bytes_out: int
+
+
+def clean_binary(
+    src: BinaryIO,
+    dst: BinaryIO,
+    rules: RuleSet | None = None,
+    options: Options = Options(),
+    name: str = "<stdin>",
+    on_removal: OnRemoval | None = None,
+    warn: Warn | None = None,
+) -> CleanStats:
+    """The whole pipeline on byte streams: read `src`, write clean UTF-8 to `dst`.
+    Raises InputError (before writing anything) for input it cannot decode."""
+    encoding, chunks = decode(src, name, options.encoding, options.chunk_bytes, warn)
+    written = write_text(clean_chunks(chunks, rules, options, on_removal, warn), dst)
+    return CleanStats(encoding, written)

@@ -1,0 +1,1 @@
+"""Rules: what a rule is (model), how rule files become rules (load), how they match fast (matcher)."""
