@@ -92,7 +92,8 @@ def clean_chunks(
         lines = itertools.chain(head, lines)
     compiled = compiled_rules(rules, sites_on, options)
     compiled.use_warn(warn)
-    return layout(apply_rules(lines, compiled, on_removal, options.max_line_chars))
+    with compiled.watchdog:  # lets the matchers use the fast engine (see rules/watchdog.py)
+        yield from layout(apply_rules(lines, compiled, on_removal, options.max_line_chars))
 
 
 def clean_text(

@@ -1,19 +1,21 @@
-"""Fast matching: all rules compiled once into a few combined patterns.
+"""Fast matching: all rules compiled into a few combined patterns, each compiled on first use.
 
 Per line, the cost must not grow with the number of rules (a loop over 300 patterns per line
 runs at well under 1 MB/s). So:
 - line rules are grouped into *buckets* by the characters their matches can start with
-  (first-character dispatch); one combined alternation per bucket is tried with `fullmatch`,
-  and only on lines no longer than the longest match the bucket allows (length prefilter);
-- span rules are combined into one alternation searched once per line;
-- which rule matched is read off the wrapper group that matched (`lastindex`), not found by
-  re-trying rules.
-The start-character sets and widths come from parsing each pattern with the standard
-library's parser; a pattern it cannot read (`regex`-only syntax) goes in every bucket with no
-length bound, so dispatch is never wrong, only slower.
+  (first-character dispatch, see `analysis`); a bucket's rules are one alternation tried with
+  `fullmatch`, and only on lines no longer than the longest match in the bucket (length
+  prefilter). Patterns whose first character is not known are tried on every line, behind a
+  check for a punctuation mark they all need where they have one;
+- span rules are one alternation searched once per line, behind `in` checks for the marks or
+  literal text each needs;
+- which rule matched is read off the wrapper group that matched (`lastindex`);
+- block rules are only tried while a line matching their most selective element is in view.
 
-Every call carries a timeout: a pattern that backtracks catastrophically is reported through
-`warn` and dropped from the run instead of hanging it.
+Engines: a pattern runs on the standard library's `re` (the faster engine) when `re` reads it
+as `regex` does and the `Watchdog` is active to stop a runaway match; otherwise on `regex` with
+its per-call `timeout=`. A rule whose pattern times out is reported through `warn` and skipped
+for the rest of the run.
 """
 from __future__ import annotations
 
@@ -22,235 +24,281 @@ from typing import Callable, Sequence
 
 import regex
 
+from .analysis import Analysis, analyse, key_of, prefix_key
 from .load import pattern_flags
-from .model import BlockElement, Rule
-
-try:  # the standard library's regex parser, used only to read start characters and widths
-    import re._parser as _sre  # Python >= 3.11
-    from re import _constants as _C
-except ImportError:  # pragma: no cover - Python 3.10
-    import sre_constants as _C  # type: ignore[no-redef]
-    import sre_parse as _sre  # type: ignore[no-redef]
+from .model import CUT_AFTER, CUT_BEFORE, DROP_BLOCK, DROP_LINE, STRIP_SPAN, Rule
+from .watchdog import Watchdog
 
 Warn = Callable[[str], None]
-_UNBOUNDED = 1 << 30
+Entry = tuple[int, str, bool]  # (owner index, pattern, case_sensitive)
 
 
-def key_of(ch: str) -> str:
-    """Dispatch key of a line's first character: its case fold, so `Ä`, `ä` share a bucket."""
-    return ch.casefold()[:1]
+class _Engines:
+    """Runs compiled alternations on the right engine for this run."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self.watchdog = Watchdog(timeout)
+
+    def fullmatch(self, alt: _Alternation, text: str):
+        wd = self.watchdog
+        if alt.re_ok and wd.active:
+            wd.count += 1
+            wd.current = wd.count
+            m = alt.on_re().fullmatch(text)
+            wd.current = 0
+            return m
+        return alt.on_regex().fullmatch(text, timeout=self.timeout)
+
+    def finditer(self, alt: _Alternation, text: str) -> list:
+        wd = self.watchdog
+        if alt.re_ok and wd.active:
+            wd.count += 1
+            wd.current = wd.count
+            found = list(alt.on_re().finditer(text))
+            wd.current = 0
+            return found
+        return list(alt.on_regex().finditer(text, timeout=self.timeout))
 
 
-def _first_chars(parsed) -> set[str] | None:
-    """The characters a match of `parsed` can start with, or None when that is not known."""
-    for op, av in parsed:
-        if op is _C.AT or op in (_C.ASSERT, _C.ASSERT_NOT):
-            continue  # zero-width: look at what follows
-        if op is _C.LITERAL:
-            return {chr(av)}
-        if op is _C.IN:
-            chars: set[str] = set()
-            for iop, iav in av:
-                if iop is _C.LITERAL:
-                    chars.add(chr(iav))
-                elif iop is _C.RANGE and iav[1] - iav[0] < 64:
-                    chars.update(chr(c) for c in range(iav[0], iav[1] + 1))
-                else:
-                    return None
-            return chars
-        if op is _C.BRANCH:
-            out: set[str] = set()
-            for branch in av[1]:
-                if branch.getwidth()[0] == 0:
-                    return None
-                sub = _first_chars(branch)
-                if sub is None:
-                    return None
-                out |= sub
-            return out
-        if op is _C.SUBPATTERN or op is _C.ATOMIC_GROUP:
-            sub_pattern = av[-1] if op is _C.SUBPATTERN else av
-            if sub_pattern.getwidth()[0] == 0:
-                return None
-            return _first_chars(sub_pattern)
-        if op in (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT):
-            lo, _hi, item = av
-            if lo == 0 or item.getwidth()[0] == 0:
-                return None
-            return _first_chars(item)
-        return None
-    return None
+class _Alternation:
+    """`(?i:(p0))|(?-i:(p1))|...` over some entries, compiled for an engine on first use."""
+
+    __slots__ = ("entries", "width", "re_ok", "_re", "_regex", "_owners")
+
+    def __init__(self, entries: Sequence[Entry], width: int, re_ok: bool) -> None:
+        self.entries, self.width, self.re_ok = list(entries), width, re_ok
+        self._re = self._regex = None
+        self._owners: dict[int, int] = {}
+
+    def _source(self) -> str:
+        parts, group = [], 1
+        for owner, pattern, case_sensitive in self.entries:
+            parts.append(f"{'(?-i:' if case_sensitive else '(?i:'}({pattern}))")
+            self._owners[group] = owner
+            engine = re if self.re_ok else regex  # (re caches its compilations)
+            group += 1 + engine.compile(pattern, pattern_flags(case_sensitive) if engine is regex else 0).groups
+        return "|".join(parts)
+
+    def on_re(self):
+        if self._re is None:
+            self._re = re.compile(self._source())
+        return self._re
+
+    def on_regex(self):
+        if self._regex is None:
+            self._regex = regex.compile(self._source(), regex.V0)
+        return self._regex
+
+    def owner(self, m) -> int:
+        return self._owners[m.lastindex]
 
 
-def analyse(pattern: str, case_sensitive: bool) -> tuple[set[str] | None, int]:
-    """(dispatch keys of the possible first characters or None, maximum match length)."""
-    try:
-        parsed = _sre.parse(pattern, 0 if case_sensitive else re.IGNORECASE)
-    except Exception:  # `regex`-only syntax: no shortcuts for this pattern
-        return None, _UNBOUNDED
-    lo, hi = parsed.getwidth()
-    firsts = _first_chars(parsed)
-    keys = None
-    if firsts is not None:
-        keys = set()
-        for c in firsts:
-            for variant in (c, c.lower(), c.upper(), c.casefold()):
-                keys.add(key_of(variant))
-    return keys, min(hi, _UNBOUNDED)
+def _alternations(entries: list[tuple[int, str, bool, Analysis]]) -> list[_Alternation]:
+    """Split into one alternation of `re`-readable patterns and one of the rest."""
+    out = []
+    for re_ok in (True, False):
+        group = [e for e in entries if e[3].re_ok == re_ok]
+        if group:
+            out.append(_Alternation([e[:3] for e in group], max(e[3].width for e in group), re_ok))
+    return out
 
 
-def _combine(patterns: Sequence[tuple[int, str, bool]]) -> tuple[regex.Pattern, dict[int, int]]:
-    """One alternation of `(?flags:(p0))|(?flags:(p1))...`; -> (pattern, {group index: owner})."""
-    parts, owner_of_group, group = [], {}, 1
-    for owner, pattern, case_sensitive in patterns:
-        flags = "(?i:" if not case_sensitive else "(?-i:"
-        parts.append(f"{flags}({pattern}))")
-        owner_of_group[group] = owner
-        group += 1 + regex.compile(pattern, pattern_flags(case_sensitive)).groups
-    return regex.compile("|".join(parts), regex.V0), owner_of_group
+class _Dispatch:
+    """Dispatch of line patterns by how a line starts. Patterns whose matches can only begin
+    with a few known 3-character prefixes are found by the line's first 3 characters; patterns
+    whose first character only is known, by that; the rest are tried on every line, behind a
+    check for a punctuation mark they all need where they have one. Patterns that share their
+    set of keys share one alternation, so each is compiled once."""
+
+    def __init__(self, entries: list[tuple[int, str, bool, Analysis]]) -> None:
+        by_prefixes: dict[frozenset[str], list] = {}
+        by_keys: dict[frozenset[str], list] = {}
+        marked, plain = [], []
+        for entry in entries:
+            a = entry[3]
+            if a.prefixes is not None:
+                by_prefixes.setdefault(a.prefixes, []).append(entry)
+            elif a.keys is not None:
+                by_keys.setdefault(a.keys, []).append(entry)
+            else:
+                (marked if a.marks else plain).append(entry)
+        self.by_prefix = _index(by_prefixes)
+        self.by_first = _index(by_keys)
+        self.marked = _alternations(marked)
+        self.marks = tuple(sorted({c for e in marked for c in e[3].marks}))
+        self.plain = _alternations(plain)
+
+    def candidates(self, core: str) -> list[_Alternation]:
+        found = self.by_prefix.get(prefix_key(core), _NONE) + self.by_first.get(key_of(core[0]), _NONE)
+        if self.marked and any(c in core for c in self.marks):
+            found = found + self.marked
+        return found + self.plain if self.plain else found
+
+
+_NONE: list = []
+
+
+def _index(groups: dict[frozenset[str], list]) -> dict[str, list[_Alternation]]:
+    """key -> the alternations of the groups listing that key, earliest rule first."""
+    index: dict[str, list[_Alternation]] = {}
+    for keys, group in groups.items():
+        alternations = _alternations(group)
+        for k in keys:
+            index.setdefault(k, []).extend(alternations)
+    for alternations in index.values():
+        alternations.sort(key=lambda alt: alt.entries[0][0])
+    return index
 
 
 class LineMatcher:
-    """Which rule (if any) matches a whole line core, by first-character dispatch."""
+    """Which rule (if any) matches a whole line core."""
 
-    def __init__(self, rules: Sequence[Rule], timeout: float, warn: Warn | None = None) -> None:
+    def __init__(self, rules: Sequence[Rule], engines: _Engines, warn: Warn) -> None:
         self.rules = list(rules)
-        self.timeout = timeout
+        self.engines = engines
         self.warn = warn
         self._build()
 
     def _build(self) -> None:
-        keyed: dict[str, list[tuple[int, str, bool]]] = {}
-        anywhere: list[tuple[int, str, bool]] = []
-        widths: dict[str, int] = {}
-        any_width = 0
-        for i, rule in enumerate(self.rules):
-            for p in rule.patterns:
-                keys, width = analyse(p, rule.case_sensitive)
-                entry = (i, p, rule.case_sensitive)
-                if keys is None:
-                    anywhere.append(entry)
-                    any_width = max(any_width, width)
-                else:
-                    for k in keys:
-                        keyed.setdefault(k, []).append(entry)
-                        widths[k] = max(widths.get(k, 0), width)
-        # Each bucket also holds the patterns that may start anywhere, in rule order.
-        self._buckets: dict[str, tuple[int, regex.Pattern, dict[int, int]]] = {}
-        for k, entries in keyed.items():
-            merged = sorted(entries + anywhere)
-            self._buckets[k] = (max(widths[k], any_width), *_combine(merged))
-        self._default = (any_width, *_combine(anywhere)) if anywhere else None
-        self.max_width = max([b[0] for b in self._buckets.values()] + [any_width])
+        entries = [(i, p, r.case_sensitive, analyse(p, r.case_sensitive)) for i, r in enumerate(self.rules) for p in r.patterns]
+        self._dispatch = _Dispatch(entries)
 
     def match(self, core: str, where: str = "") -> Rule | None:
-        bucket = self._buckets.get(key_of(core[0]), self._default)
-        if bucket is None or len(core) > bucket[0]:
-            return None
         try:
-            m = bucket[1].fullmatch(core, timeout=self.timeout)
+            for alt in self._dispatch.candidates(core):
+                if len(core) <= alt.width:
+                    m = self.engines.fullmatch(alt, core)
+                    if m:
+                        return self.rules[alt.owner(m)]
         except TimeoutError:
-            if self._drop_slow_rules(core, where) and self.rules:
+            if self._drop_slow_rules(core, where):
                 return self.match(core, where)
-            return None
-        return self.rules[bucket[2][m.lastindex]] if m else None
+        return None
 
     def _drop_slow_rules(self, core: str, where: str) -> bool:
         """Find the rules too slow on `core`, report them and rebuild without them."""
-        slow = set()
-        for i, rule in enumerate(self.rules):
-            for p in rule.patterns:
-                try:
-                    regex.compile(p, pattern_flags(rule.case_sensitive)).fullmatch(core, timeout=self.timeout)
-                except TimeoutError:
-                    slow.add(i)
-        if not slow:  # only the combination is slow on this line: leave the line alone
-            return False
+        slow = {i for i, rule in enumerate(self.rules) if _too_slow(rule, core, self.engines.timeout)}
         for i in sorted(slow):
-            _report_slow(self.rules[i], where, self.timeout, self.warn)
+            _report_slow(self.rules[i], where, self.engines.timeout, self.warn)
         self.rules = [r for i, r in enumerate(self.rules) if i not in slow]
-        if self.rules:
-            self._build()
-        return True
+        self._build()
+        return bool(slow)
 
 
 class SpanMatcher:
     """Finds the spans all `strip-span` rules cut out of a line, in one search."""
 
-    def __init__(self, rules: Sequence[Rule], timeout: float, warn: Warn | None = None) -> None:
+    def __init__(self, rules: Sequence[Rule], engines: _Engines, warn: Warn) -> None:
         self.rules = list(rules)
-        self.timeout = timeout
+        self.engines = engines
         self.warn = warn
-        self._build()
-
-    def _build(self) -> None:
-        entries = [(i, p, r.case_sensitive) for i, r in enumerate(self.rules) for p in r.patterns]
-        self._combined, self._owner = _combine(entries) if entries else (None, {})
+        entries = [(i, p, r.case_sensitive, analyse(p, r.case_sensitive)) for i, r in enumerate(self.rules) for p in r.patterns]
+        self._alts = _alternations(entries)
+        # Prefilter: each pattern needs one of its marks or literals, checked with `in` (a
+        # case-insensitive search for an alternation of literals costs tens of microseconds).
+        self._marks: tuple[str, ...] = ()
+        self._literals: tuple[str, ...] = ()
+        self._always = False
+        for *_, a in entries:
+            if a.marks:
+                self._marks += tuple(a.marks)
+            elif a.literals:
+                self._literals += tuple(t.casefold() for t in a.literals)
+            else:
+                self._always = True
 
     def strip(self, line: str, where: str = "") -> tuple[str, list[tuple[Rule, str]]]:
         """-> (line without the matched spans, [(rule, removed span), ...])."""
-        if self._combined is None:
+        if not self._alts:
             return line, []
+        if not self._always and not any(c in line for c in self._marks):
+            folded = line.casefold()
+            if not any(t in folded for t in self._literals):
+                return line, []
+        matches = []
         try:
-            matches = [m for m in self._combined.finditer(line, timeout=self.timeout) if m.end() > m.start()]
+            for alt in self._alts:
+                matches += [(m, alt) for m in self.engines.finditer(alt, line) if m.end() > m.start()]
         except TimeoutError:
             for rule in self.rules:
-                _report_slow(rule, where, self.timeout, self.warn)
-            self.rules, self._combined = [], None  # cannot tell which: stop cutting spans
+                if _too_slow(rule, line, self.engines.timeout, search=True):
+                    _report_slow(rule, where, self.engines.timeout, self.warn)
+            self._alts = []  # stop cutting spans for this run rather than guess
             return line, []
         if not matches:
             return line, []
+        matches.sort(key=lambda ma: ma[0].start())
         pieces, removed, pos = [], [], 0
-        for m in matches:
+        for m, alt in matches:
+            if m.start() < pos:  # overlaps a span already cut (from the other alternation)
+                continue
             pieces.append(line[pos : m.start()])
-            removed.append((self.rules[self._owner[m.lastindex]], m.group()))
+            removed.append((self.rules[alt.owner(m)], m.group()))
             pos = m.end()
         pieces.append(line[pos:])
         return "".join(pieces).rstrip(), removed
 
 
 class BlockMatcher:
-    """Matches one `drop-block` rule against the lines starting at the window's head."""
+    """Matches one `drop-block` rule against the lines starting at the window's head.
 
-    def __init__(self, rule: Rule, timeout: float, warn: Warn | None = None) -> None:
+    Trying every line as a block's head would cost matches on every line; instead each arriving
+    line is checked against the block's most selective required element (the *trigger*, e.g.
+    the `00:36` duration of a video block), and a head is only tried while a line that matched
+    the trigger is in the window."""
+
+    def __init__(self, rule: Rule, engines: _Engines, warn: Warn) -> None:
         self.rule = rule
-        self.timeout = timeout
+        self.engines = engines
         self.warn = warn
         self.disabled = False
-        flags = pattern_flags(rule.case_sensitive)
-        self._elements = [(regex.compile(e.pattern, flags), e.optional) for e in rule.block]
+        self._elements = []
+        for e in rule.block:
+            a = analyse(e.pattern, rule.case_sensitive)
+            self._elements.append((_Alternation([(0, e.pattern, rule.case_sensitive)], a.width, a.re_ok), e.optional, a))
         self.lookahead = (len(rule.block) - 1) * (rule.max_gap + 1)
-        keys: set[str] | None = set()
-        width = 0
-        for e in rule.block:  # the head line can match the first required element or an optional before it
-            k, w = analyse(e.pattern, rule.case_sensitive)
-            width = max(width, w)
-            keys = None if (keys is None or k is None) else keys | k
-            if not e.optional:
-                break
-        self._head_keys, self._head_width = keys, width
+        required = [el for el in self._elements if not el[1]]
+        self._trigger = min(required, key=lambda el: _selectivity(el[2]))
 
-    def may_start(self, core: str) -> bool:
-        return not self.disabled and len(core) <= self._head_width and (self._head_keys is None or key_of(core[0]) in self._head_keys)
+    def triggers(self, core: str) -> bool:
+        """Whether this line matches the trigger element (checked on every arriving line)."""
+        alt, _, a = self._trigger
+        if self.disabled or len(core) > a.width:
+            return False
+        if a.prefixes is not None:
+            if prefix_key(core) not in a.prefixes:
+                return False
+        elif a.keys is not None:
+            if key_of(core[0]) not in a.keys:
+                return False
+        elif a.marks:
+            if not any(c in core for c in a.marks):
+                return False
+        try:
+            return bool(self.engines.fullmatch(alt, core))
+        except TimeoutError:
+            self._disable("a line")
+            return False
 
-    def match(self, cores: Sequence[str | None]) -> int:
-        """`cores`: the head line's core and those after it (None = blank line, "" = untouchable).
-        -> number of lines the block covers from the head (0 = no match)."""
+    def match(self, head_no: int, cores: Sequence[str | None]) -> int:
+        """`cores`: the head line's core and those after it (None = blank line, "" = a line
+        rules must not touch). -> number of lines the block covers from the head (0 = none)."""
+        if self.disabled:
+            return 0
         pos, last = 0, 0
-        for element, optional in self._elements:
-            # blank lines may sit between elements, not before the first
+        for alt, optional, _ in self._elements:
             probe = pos
-            if last:
+            if last:  # blank lines may sit between elements, not before the first
                 gaps = 0
                 while probe < len(cores) and cores[probe] is None and gaps < self.rule.max_gap:
                     probe += 1
                     gaps += 1
             core = cores[probe] if probe < len(cores) else None
-            try:  # "" is a line rules must not touch (part of an over-long line): it ends the block
-                hit = bool(core) and element.fullmatch(core, timeout=self.timeout)
+            try:
+                hit = bool(core) and len(core) <= alt.width and self.engines.fullmatch(alt, core)
             except TimeoutError:
-                _report_slow(self.rule, "a line", self.timeout, self.warn)
-                self.disabled = True
+                self._disable(f"line {head_no + probe}")
                 return 0
             if hit:
                 pos = last = probe + 1
@@ -258,35 +306,60 @@ class BlockMatcher:
                 return 0
         return last
 
+    def _disable(self, where: str) -> None:
+        _report_slow(self.rule, where, self.engines.timeout, self.warn)
+        self.disabled = True
 
-def _report_slow(rule: Rule, where: str, timeout: float, warn: Warn | None) -> None:
-    if warn:
-        warn(f"{rule.source}: rule {rule.id}: pattern took over {timeout:g}s on {where or 'a line'} "
-             "(catastrophic backtracking?); the rule is skipped for the rest of this run - rewrite the pattern")
+
+def _selectivity(a: Analysis) -> tuple:
+    """Sort key: the element whose quick check rules out the most lines first."""
+    if a.prefixes is not None:
+        return (0, len(a.prefixes), a.width)
+    if a.keys is not None:
+        return (1, len(a.keys), a.width)
+    return (2 if a.marks else 3, 0, a.width)
+
+
+def _too_slow(rule: Rule, text: str, timeout: float, search: bool = False) -> bool:
+    """Whether one of the rule's patterns alone takes longer than `timeout` on `text`."""
+    flags = pattern_flags(rule.case_sensitive)
+    for p in rule.patterns or tuple(e.pattern for e in rule.block):
+        compiled = regex.compile(p, flags)
+        try:
+            (compiled.search if search else compiled.fullmatch)(text, timeout=timeout)
+        except TimeoutError:
+            return True
+    return False
+
+
+def _report_slow(rule: Rule, where: str, timeout: float, warn: Warn) -> None:
+    warn(f"{rule.source}: rule {rule.id}: pattern took over {timeout:g}s on {where or 'a line'} "
+         "(catastrophic backtracking?); the rule is skipped for the rest of this run - rewrite the pattern")
 
 
 class CompiledRules:
     """The active rules of one page, compiled: what `apply_rules` runs. Built once per set of
-    active rules and reused for every page that has the same set."""
+    active rules and reused for every page that has the same set; `with compiled.watchdog:`
+    around a run lets it use the fast engine."""
 
     def __init__(self, rules: Sequence[Rule], timeout: float) -> None:
-        from .model import CUT_AFTER, CUT_BEFORE, DROP_BLOCK, DROP_LINE, STRIP_SPAN
-
         self._warn: Warn | None = None
+        engines = _Engines(timeout)
+        self.watchdog = engines.watchdog
         warn = self.warn
 
         def of(action: str) -> list[Rule]:
             return [r for r in rules if r.action == action]
 
         def line_matcher(action: str) -> LineMatcher | None:
-            return LineMatcher(of(action), timeout, warn) if of(action) else None
+            return LineMatcher(of(action), engines, warn) if of(action) else None
 
         self.rules = tuple(rules)
         self.drop_lines = line_matcher(DROP_LINE)
         self.cut_after = line_matcher(CUT_AFTER)
         self.cut_before = line_matcher(CUT_BEFORE)
-        self.spans = SpanMatcher(of(STRIP_SPAN), timeout, warn) if of(STRIP_SPAN) else None
-        self.blocks = tuple(BlockMatcher(r, timeout, warn) for r in of(DROP_BLOCK))
+        self.spans = SpanMatcher(of(STRIP_SPAN), engines, warn) if of(STRIP_SPAN) else None
+        self.blocks = tuple(BlockMatcher(r, engines, warn) for r in of(DROP_BLOCK))
         self.lookahead = max((b.lookahead for b in self.blocks), default=0)
 
     def use_warn(self, warn: Warn | None) -> None:

@@ -75,6 +75,9 @@ class _Applier:
         self.blank_after_held = False
         # Kept lines held back while a header cut may still come.
         self.head: list[tuple[int, str]] | None = [] if rules.cut_before else None
+        # Per block rule, the number of the last line that matched its trigger element: a block
+        # is only tried at a head line while such a line is in the window.
+        self.last_trigger = [0] * len(rules.blocks)
 
     def _removed(self, no: int, rule_id: str, text: str, whole: bool = True) -> None:
         if self.report is not None:
@@ -97,6 +100,10 @@ class _Applier:
                         in_fragment = type(line) is Fragment
                     else:
                         core = line_core(line) or None
+                        if core:
+                            for i, block in enumerate(self.r.blocks):
+                                if block.triggers(core):
+                                    self.last_trigger[i] = no
                     window.append((no, line, core))
                     continue
                 if not window:
@@ -109,17 +116,18 @@ class _Applier:
                 continue
             if head_core and self.cutting is None and self.r.blocks:
                 block_left, block_rule = self._block_at(head_no, head, head_core, window)
-                if block_left >= 0 and block_rule:
+                if block_rule:  # the head line was the block's first
                     continue
-                block_left = 0
             yield from self._line(head_no, head, head_core)
         yield from self._finish()
 
     def _block_at(self, no: int, line: str, core: str, window: deque) -> tuple[int, str]:
         """A block starting at the head line: report the head, return (lines after it, rule id)."""
-        for block in self.r.blocks:
-            if block.may_start(core):
-                n = block.match([core] + [c for _, _, c in window])
+        cores = None
+        for i, block in enumerate(self.r.blocks):
+            if self.last_trigger[i] >= no:
+                cores = cores or [core] + [c for _, _, c in window]
+                n = block.match(no, cores)
                 if n:
                     self._removed(no, block.rule.id, line)
                     return n - 1, block.rule.id
