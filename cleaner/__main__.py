@@ -1,4 +1,4 @@
 """`python -m cleaner` is the `scrapeclean` command."""
-from .cli import main
+from .entry import main
 
 main()

@@ -57,3 +57,12 @@ class OutputError(CleanerError):
     """An output that cannot be written."""
 
     exit_code = EXIT_OUTPUT
+
+
+class ReaderGone(CleanerError):
+    """The reader of stdout went away (`| head`): stop quietly, as `cat` does."""
+
+    exit_code = EXIT_BROKEN_PIPE
+
+    def __init__(self) -> None:
+        super().__init__("")

@@ -30,6 +30,12 @@ class Options:
     # How much of the page's head (characters) site fingerprints are looked for in.
     site_sniff_chars: int = 1 << 18
 
+    # The heuristics stage (cleaner/stages/heuristics.py): after the rules, remove what no rule
+    # names (menus, related-story lists, share and comment blocks, footers) by classifying lines
+    # from their own features and their neighbours'. On by default; False (--no-heuristics)
+    # keeps the rules' output as it is, for users who want only what rules name removed.
+    heuristics: bool = True
+
     # Seconds one regex call may take before the rule is reported and skipped on that line
     # (a pattern that backtracks catastrophically must not hang a run).
     regex_timeout: float = 0.25

@@ -101,9 +101,11 @@ def clean_text(
     rules: RuleSet | None = None,
     options: Options = Options(),
     on_removal: OnRemoval | None = None,
+    warn: Warn | None = None,
 ) -> str:
-    """Clean a whole page held in a string."""
-    return "".join(clean_chunks((text,), rules, options, on_removal))
+    """Clean a whole page held in a string. `on_removal` receives a `Removal` for everything
+    removed; `warn` a message when a rule's pattern had to be cut off for being too slow."""
+    return "".join(clean_chunks((text,), rules, options, on_removal, warn))
 
 
 def clean_lines(
@@ -111,11 +113,12 @@ def clean_lines(
     rules: RuleSet | None = None,
     options: Options = Options(),
     on_removal: OnRemoval | None = None,
+    warn: Warn | None = None,
 ) -> Iterator[str]:
     """Clean a stream of lines (each one line, its LF optional); yields clean lines without LF."""
     chunks = (line if line.endswith("\n") else line + "\n" for line in lines)
     pieces: list[str] = []
-    for piece in clean_chunks(chunks, rules, options, on_removal):
+    for piece in clean_chunks(chunks, rules, options, on_removal, warn):
         if type(piece) is Fragment:
             pieces.append(piece)
             continue

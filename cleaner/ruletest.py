@@ -52,7 +52,7 @@ def _short(text: str, limit: int = 80) -> str:
 
 def check_rule(rule: Rule, pool: RuleSet) -> list[Failure]:
     """All failures of one rule's examples; `pool` is `everything(all loaded rules)`."""
-    options = Options(site="none")
+    options = Options(site="none", heuristics=False)  # examples are about the rules alone
     alone = _alone(rule)
     failures = []
 

@@ -10,7 +10,7 @@ import contextlib
 import sys
 from typing import BinaryIO, Callable, Sequence
 
-from .errors import EXIT_INPUT, EXIT_OK, InputError
+from .errors import EXIT_INPUT, EXIT_OK, InputError, OutputError, ReaderGone
 from .fileio import atomic_output, open_input
 from .options import Options
 from .pipeline import clean_binary, clean_chunks
@@ -39,6 +39,17 @@ def clean_files(
     warn: Say | None,
 ) -> int:
     """-> exit status. `error` and `warn` print one line to stderr."""
+    try:
+        return _clean_files(inputs, output, rules, options, explain, error, warn)
+    except BrokenPipeError:
+        raise ReaderGone() from None
+    except OutputError:
+        raise
+    except OSError as e:  # reading errors are InputErrors by now: this is the output failing
+        raise OutputError(f"{output or '<stdout>'}: cannot write: {e.strerror or e}") from None
+
+
+def _clean_files(inputs, output, rules, options, explain, error, warn) -> int:
     status = EXIT_OK
     with contextlib.ExitStack() as stack:
         out: BinaryIO = stack.enter_context(atomic_output(output)) if output else sys.stdout.buffer

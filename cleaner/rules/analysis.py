@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from re import _constants as _C
 
+from . import cache
+
 LINE_LIMIT = 1 << 16  # longest line rules see (Options.max_line_chars): "unbounded" below
 _REPEATS = (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT)
 _ONE_CHAR = (_C.LITERAL, _C.NOT_LITERAL, _C.IN, _C.ANY)
@@ -50,10 +52,20 @@ class Analysis:
     re_ok: bool  # `re` reads it as `regex` does: run it on `re`
     marks: frozenset[str] | None  # one of these punctuation characters occurs in every match
     literals: tuple[str, ...] | None  # one of these texts occurs in every match
+    groups: int  # capturing groups in the pattern
 
 
 @lru_cache(maxsize=None)
 def analyse(pattern: str, case_sensitive: bool) -> Analysis:
+    key = (pattern, case_sensitive)
+    found = cache.analysis(key)
+    if found is None:
+        found = _analyse(pattern, case_sensitive)
+        cache.remember_analysis(key, found)
+    return found
+
+
+def _analyse(pattern: str, case_sensitive: bool) -> Analysis:
     flags = 0 if case_sensitive else re.IGNORECASE
     with warnings.catch_warnings():
         # `re` warns where it reads syntax differently from `regex` (`[[:alpha:]]`)
@@ -61,7 +73,7 @@ def analyse(pattern: str, case_sensitive: bool) -> Analysis:
         try:
             parsed = _sre.parse(pattern, flags)
         except Exception:
-            return Analysis(None, None, LINE_LIMIT, False, None, None)
+            return Analysis(None, None, LINE_LIMIT, False, None, None, _regex_groups(pattern, case_sensitive))
         try:
             re.compile(pattern, flags)  # `re` parses but cannot run some (variable look-behind)
             re_ok = True
@@ -75,7 +87,13 @@ def analyse(pattern: str, case_sensitive: bool) -> Analysis:
     prefixes = _prefixes(list(parsed))
     if prefixes is not None:
         prefixes = frozenset("".join(map(key_of, p)) for p in prefixes)
-    return Analysis(keys, prefixes, width, re_ok, _required_chars(parsed), _required_literals(parsed))
+    return Analysis(keys, prefixes, width, re_ok, _required_chars(parsed), _required_literals(parsed), parsed.state.groups - 1)
+
+
+def _regex_groups(pattern: str, case_sensitive: bool) -> int:
+    import regex
+
+    return regex.compile(pattern, regex.V0 | (0 if case_sensitive else regex.IGNORECASE)).groups
 
 
 def _prefixes(items: list, n: int = PREFIX) -> set[str] | None:

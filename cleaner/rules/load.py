@@ -13,6 +13,7 @@ from typing import Any, Iterable
 import regex
 
 from ..errors import RuleError, UsageError
+from . import cache
 from .model import ACTIONS, CUT_AFTER, CUT_BEFORE, DROP_BLOCK, BlockElement, Case, Rule, RuleSet, SitePack
 
 _ID = regex.compile(r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)+")
@@ -83,15 +84,24 @@ def _rule_files(path: Path) -> list[Path]:
 
 
 def load_file(path: Path) -> tuple[list[Rule], SitePack | None]:
+    """Parse and validate one rule file. A file whose exact content was loaded before comes
+    from the cache (see cache.py): parsing and compiling every pattern to validate it is the
+    slow part of start-up."""
     src = str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+    except OSError as e:
+        raise RuleError(src, None, None, f"cannot read: {e.strerror}") from None
+    key = (cache.digest(raw), src)
+    cached = cache.parsed_file(key)
+    if cached is not None:
+        return cached
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as e:
         raise RuleError(src, None, None, f"TOML syntax error: {e}") from None
     except UnicodeDecodeError:
         raise RuleError(src, None, None, "not UTF-8 text (save rule files as UTF-8)") from None
-    except OSError as e:
-        raise RuleError(src, None, None, f"cannot read: {e.strerror}") from None
     unknown = set(data) - {"rule", "site"}
     if unknown:
         raise RuleError(src, None, sorted(unknown)[0], "unknown top-level key (expected [[rule]] tables and an optional [site] table)")
@@ -99,8 +109,9 @@ def load_file(path: Path) -> tuple[list[Rule], SitePack | None]:
     tables = data.get("rule", [])
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         raise RuleError(src, None, "rule", "must be an array of tables: write [[rule]]")
-    rules = [_rule(src, t, site) for t in tables]
-    return rules, site
+    result = ([_rule(src, t, site) for t in tables], site)
+    cache.remember_parsed_file(key, result)
+    return result
 
 
 def _site(src: str, table: Any) -> SitePack:
@@ -113,7 +124,7 @@ def _site(src: str, table: Any) -> SitePack:
     if not isinstance(domain, str) or not _DOMAIN.fullmatch(domain):
         raise RuleError(src, None, "site.domain", "must be a lower-case domain such as \"dw.com\"")
     prints = _strings(src, None, "site.fingerprints", table.get("fingerprints", []))
-    for i, p in enumerate(prints):
+    for i, p in enumerate(prints):  # (few and small: always checked)
         _compile(src, None, f"site.fingerprints[{i}]", p, case_sensitive=False)
     least = table.get("min_fingerprints", 1)
     if not isinstance(least, int) or isinstance(least, bool) or least < 1:

@@ -24,7 +24,8 @@ from typing import Callable, Sequence
 
 import regex
 
-from .analysis import Analysis, analyse, key_of, prefix_key
+from . import cache
+from .analysis import LINE_LIMIT, Analysis, analyse, key_of, prefix_key
 from .load import pattern_flags
 from .model import CUT_AFTER, CUT_BEFORE, DROP_BLOCK, DROP_LINE, STRIP_SPAN, Rule
 from .watchdog import Watchdog
@@ -76,13 +77,12 @@ class _Alternation:
         for owner, pattern, case_sensitive in self.entries:
             parts.append(f"{'(?-i:' if case_sensitive else '(?i:'}({pattern}))")
             self._owners[group] = owner
-            engine = re if self.re_ok else regex  # (re caches its compilations)
-            group += 1 + engine.compile(pattern, pattern_flags(case_sensitive) if engine is regex else 0).groups
+            group += 1 + analyse(pattern, case_sensitive).groups
         return "|".join(parts)
 
     def on_re(self):
         if self._re is None:
-            self._re = re.compile(self._source())
+            self._re = cache.compile_re(self._source())
         return self._re
 
     def on_regex(self):
@@ -187,61 +187,81 @@ class LineMatcher:
 
 
 class SpanMatcher:
-    """Finds the spans all `strip-span` rules cut out of a line, in one search."""
+    """Cuts the spans of `strip-span` rules out of a line.
+
+    Every rule's matches are found in the same text and all of them are cut at once (where two
+    overlap, their union goes), then again on what is left until nothing matches: so adding a
+    rule can only cut more, and cutting a cut line changes nothing. Span rules are few, and
+    each is tried only on lines that hold one of the marks or literal texts all its matches
+    need (checked with `in`: a case-insensitive search for an alternation of literals costs
+    tens of microseconds)."""
+
+    MAX_ROUNDS = 4
 
     def __init__(self, rules: Sequence[Rule], engines: _Engines, warn: Warn) -> None:
-        self.rules = list(rules)
         self.engines = engines
         self.warn = warn
-        entries = [(i, p, r.case_sensitive, analyse(p, r.case_sensitive)) for i, r in enumerate(self.rules) for p in r.patterns]
-        self._alts = _alternations(entries)
-        # Prefilter: each pattern needs one of its marks or literals, checked with `in` (a
-        # case-insensitive search for an alternation of literals costs tens of microseconds).
-        self._marks: tuple[str, ...] = ()
-        self._literals: tuple[str, ...] = ()
-        self._always = False
-        for *_, a in entries:
-            if a.marks:
-                self._marks += tuple(a.marks)
-            elif a.literals:
-                self._literals += tuple(t.casefold() for t in a.literals)
-            else:
-                self._always = True
+        self._rules = []  # (rule, alternation, marks, literals); marks/literals None: always try
+        for rule in rules:
+            analyses = [analyse(p, rule.case_sensitive) for p in rule.patterns]
+            entries = [(0, p, rule.case_sensitive) for p in rule.patterns]
+            alt = _Alternation(entries, LINE_LIMIT, all(a.re_ok for a in analyses))
+            marks: tuple[str, ...] | None = ()
+            literals: tuple[str, ...] | None = ()
+            for a in analyses:
+                if a.marks:
+                    marks += tuple(a.marks)
+                elif a.literals:
+                    literals += tuple(t.casefold() for t in a.literals)
+                else:
+                    marks = literals = None
+                    break
+            self._rules.append((rule, alt, marks, literals))
 
     def strip(self, line: str, where: str = "") -> tuple[str, list[tuple[Rule, str]]]:
         """-> (line without the matched spans, [(rule, removed span), ...])."""
-        if not self._alts:
-            return line, []
-        if not self._always and not any(c in line for c in self._marks):
-            folded = line.casefold()
-            if not any(t in folded for t in self._literals):
-                return line, []
-        matches = []
-        try:
-            for alt in self._alts:
-                matches += [(m, alt) for m in self.engines.finditer(alt, line) if m.end() > m.start()]
-        except TimeoutError:
-            for rule in self.rules:
-                if _too_slow(rule, line, self.engines.timeout, search=True):
-                    _report_slow(rule, where, self.engines.timeout, self.warn)
-            self._alts = []  # stop cutting spans for this run rather than guess
-            return line, []
-        if not matches:
-            return line, []
-        matches.sort(key=lambda ma: ma[0].start())
-        pieces, removed, pos = [], [], 0
-        for m, alt in matches:
-            if m.start() < pos:  # overlaps a span already cut (from the other alternation)
-                continue
-            pieces.append(line[pos : m.start()])
-            removed.append((self.rules[alt.owner(m)], m.group()))
-            pos = m.end()
-        pieces.append(line[pos:])
-        return "".join(pieces).rstrip(), removed
+        removed: list[tuple[Rule, str]] = []
+        for _ in range(self.MAX_ROUNDS):
+            spans = self._spans(line, where)
+            if not spans:
+                break
+            pieces, pos = [], 0
+            for start, end, rule in spans:
+                pieces.append(line[pos:start])
+                removed.append((rule, line[start:end]))
+                pos = end
+            pieces.append(line[pos:])
+            line = "".join(pieces).rstrip()
+        return line, removed
+
+    def _spans(self, line: str, where: str) -> list[tuple[int, int, Rule]]:
+        """All rules' matches in `line`, overlapping ones merged (credited to the first)."""
+        found = []
+        folded = None
+        for entry in list(self._rules):
+            rule, alt, marks, literals = entry
+            if marks is not None and not any(c in line for c in marks):
+                folded = line.casefold() if folded is None else folded
+                if not any(t in folded for t in literals):
+                    continue
+            try:
+                found += [(m.start(), m.end(), rule) for m in self.engines.finditer(alt, line) if m.end() > m.start()]
+            except TimeoutError:
+                _report_slow(rule, where, self.engines.timeout, self.warn)
+                self._rules.remove(entry)  # only this rule stops cutting
+        found.sort(key=lambda s: (s[0], -s[1]))
+        merged: list[tuple[int, int, Rule]] = []
+        for start, end, rule in found:
+            if merged and start < merged[-1][1]:
+                if end > merged[-1][1]:
+                    merged[-1] = (merged[-1][0], end, merged[-1][2])
+            else:
+                merged.append((start, end, rule))
+        return merged
 
 
 class BlockMatcher:
-    """Matches one `drop-block` rule against the lines starting at the window's head.
+    """The patterns of one `drop-block` rule; `apply_rules` walks the lines.
 
     Trying every line as a block's head would cost matches on every line; instead each arriving
     line is checked against the block's most selective required element (the *trigger*, e.g.
@@ -256,59 +276,38 @@ class BlockMatcher:
         self._elements = []
         for e in rule.block:
             a = analyse(e.pattern, rule.case_sensitive)
-            self._elements.append((_Alternation([(0, e.pattern, rule.case_sensitive)], a.width, a.re_ok), e.optional, a))
-        self.lookahead = (len(rule.block) - 1) * (rule.max_gap + 1)
-        required = [el for el in self._elements if not el[1]]
-        self._trigger = min(required, key=lambda el: _selectivity(el[2]))
+            self._elements.append((_Alternation([(0, e.pattern, rule.case_sensitive)], a.width, a.re_ok), a))
+        self.optional = tuple(e.optional for e in rule.block)
+        # Blank-line runs are one line in the window, so each gap is at most one line.
+        self.lookahead = (len(rule.block) - 1) * (2 if rule.max_gap else 1)
+        required = [i for i, e in enumerate(rule.block) if not e.optional]
+        self._trigger = min(required, key=lambda i: _selectivity(self._elements[i][1]))
 
     def triggers(self, core: str) -> bool:
         """Whether this line matches the trigger element (checked on every arriving line)."""
-        alt, _, a = self._trigger
-        if self.disabled or len(core) > a.width:
+        if not core:
             return False
+        a = self._elements[self._trigger][1]
         if a.prefixes is not None:
             if prefix_key(core) not in a.prefixes:
                 return False
         elif a.keys is not None:
             if key_of(core[0]) not in a.keys:
                 return False
-        elif a.marks:
-            if not any(c in core for c in a.marks):
-                return False
+        elif a.marks and not any(c in core for c in a.marks):
+            return False
+        return self.element_matches(self._trigger, core, 0)
+
+    def element_matches(self, index: int, core: str, line_no: int) -> bool:
+        alt, a = self._elements[index]
+        if self.disabled or len(core) > a.width:
+            return False
         try:
             return bool(self.engines.fullmatch(alt, core))
         except TimeoutError:
-            self._disable("a line")
+            _report_slow(self.rule, f"line {line_no}" if line_no else "a line", self.engines.timeout, self.warn)
+            self.disabled = True
             return False
-
-    def match(self, head_no: int, cores: Sequence[str | None]) -> int:
-        """`cores`: the head line's core and those after it (None = blank line, "" = a line
-        rules must not touch). -> number of lines the block covers from the head (0 = none)."""
-        if self.disabled:
-            return 0
-        pos, last = 0, 0
-        for alt, optional, _ in self._elements:
-            probe = pos
-            if last:  # blank lines may sit between elements, not before the first
-                gaps = 0
-                while probe < len(cores) and cores[probe] is None and gaps < self.rule.max_gap:
-                    probe += 1
-                    gaps += 1
-            core = cores[probe] if probe < len(cores) else None
-            try:
-                hit = bool(core) and len(core) <= alt.width and self.engines.fullmatch(alt, core)
-            except TimeoutError:
-                self._disable(f"line {head_no + probe}")
-                return 0
-            if hit:
-                pos = last = probe + 1
-            elif not optional:
-                return 0
-        return last
-
-    def _disable(self, where: str) -> None:
-        _report_slow(self.rule, where, self.engines.timeout, self.warn)
-        self.disabled = True
 
 
 def _selectivity(a: Analysis) -> tuple:

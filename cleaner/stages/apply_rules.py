@@ -1,20 +1,24 @@
 """Normalised lines -> the lines the rules keep, streaming through a bounded window.
 
-Per line, in this order:
-1. once a `cut-after` footer cut is running, the line goes (until the guard sees two prose
-   paragraphs in a row: then the article goes on and the cut ends);
-2. a `drop-block` rule whose elements match this line and the next ones removes them all
-   (lines wait in a window of `lookahead` lines for this);
-3. a `cut-after` marker starts the footer cut, if enough text was kept above it;
-4. a `cut-before` marker in the page's first `HEAD_LINES` lines removes everything kept above
+When a line arrives, its own rules are settled at once:
+1. a `drop-line` rule matching its *core* (`line_core`) marks it dropped;
+2. otherwise `strip-span` rules cut their spans out of it (repeatedly, until none matches), and
+   a line left empty, or whose new core a `drop-line` rule matches, is marked dropped.
+Lines then wait in a window until enough of what follows is in view, and are decided in order:
+3. a `drop-block` rule whose elements match this line and the next ones removes them all;
+4. once a `cut-after` marker was met with enough text kept above it, everything goes (until the
+   guard sees two prose paragraphs in a row: then the article goes on and the cut ends);
+5. a `cut-before` marker in the page's first `HEAD_LINES` lines removes everything kept above
    it, unless that holds a prose paragraph (kept lines are held back until then);
-5. a `drop-line` rule removes the line;
-6. `strip-span` rules cut spans out of it (a line left empty goes).
-Rules see each line's *core* (`line_core`). Lines longer than the line cap and the pieces of
-over-long lines pass untouched: furniture is never that long.
+6. a dropped line goes; the rest is kept.
 
-Window entries carry the core: a str for a line rules may match, None for a blank line, ""
-for a line rules must not touch.
+So that cleaning clean text changes nothing (idempotence), blocks look past what the output
+would not show: a run of blank lines is one gap (layout squeezes it to one blank line), and a
+line dropped by its own rules is transparent (an element may match it or skip it). An element
+matches a line as it came or as its spans left it.
+
+Lines longer than the line cap and the pieces of over-long lines pass untouched: furniture is
+never that long.
 """
 from __future__ import annotations
 
@@ -22,14 +26,19 @@ from collections import deque
 from typing import Iterable, Iterator
 
 from ..removal import OnRemoval, Removal
-from ..rules.matcher import CompiledRules
+from ..rules.matcher import BlockMatcher, CompiledRules
 from ..rules.model import Rule
 from .normalize import Fragment
 
-HEAD_LINES = 300  # how far down a cut-before marker is looked for
+HEAD_LINES = 300  # how far down (input lines) a cut-before marker is looked for
+HEAD_CHARS = 1 << 18  # and how much kept text is held back meanwhile, at most
 PROSE_CHARS = 200  # a line this long ending in sentence punctuation reads as a paragraph
+MAX_HELD = 256  # window entries held at most, however many dropped lines pile up
 _SENTENCE_END = tuple('.!?…"”’\')»')
 _LIST_MARKS = frozenset("*-+•·▪◦‣>")
+
+# Line states in the window.
+KEPT, DROPPED, BLANK, RAW, DONE = range(5)  # RAW: never touched by rules; DONE: removed by a block
 
 
 def line_core(line: str) -> str:
@@ -55,6 +64,18 @@ def is_prose(core: str) -> bool:
     return len(core) >= PROSE_CHARS and core.endswith(_SENTENCE_END)
 
 
+class _Entry:
+    """A line in the window."""
+
+    __slots__ = ("no", "line", "text", "raw_core", "core", "state", "rule", "spans")
+
+    def __init__(self, no: int, line: str, state: int) -> None:
+        self.no, self.line, self.text, self.state = no, line, line, state
+        self.raw_core = self.core = ""
+        self.rule: Rule | None = None  # what dropped it
+        self.spans: list[tuple[Rule, str]] = []  # what its spans lost
+
+
 def apply_rules(
     lines: Iterable[str],
     rules: CompiledRules,
@@ -71,10 +92,11 @@ class _Applier:
         self.report = on_removal
         self.kept_chars = 0  # text kept so far, for the cut-after guard
         self.cutting: Rule | None = None  # the cut-after rule removing the footer, if any
-        self.held_prose: tuple[int, str] | None = None  # a paragraph inside a cut, waiting for a twin
+        self.held_prose: _Entry | None = None  # a paragraph inside a cut, waiting for a twin
         self.blank_after_held = False
         # Kept lines held back while a header cut may still come.
-        self.head: list[tuple[int, str]] | None = [] if rules.cut_before else None
+        self.head: list[_Entry] | None = [] if rules.cut_before else None
+        self.head_chars = 0
         # Per block rule, the number of the last line that matched its trigger element: a block
         # is only tried at a head line while such a line is in the window.
         self.last_trigger = [0] * len(rules.blocks)
@@ -83,147 +105,206 @@ class _Applier:
         if self.report is not None:
             self.report(Removal(no, rule_id, text, whole))
 
+    # --- arrival -----------------------------------------------------------------------------
+
+    def _arrive(self, no: int, line: str, raw: bool) -> _Entry:
+        if raw:
+            return _Entry(no, line, RAW)
+        core = line_core(line)
+        if not core:
+            return _Entry(no, "", BLANK)
+        e = _Entry(no, line, KEPT)
+        e.raw_core = e.core = core
+        r = self.r
+        where = f"line {no}"
+        if r.drop_lines is not None:
+            e.rule = r.drop_lines.match(core, where)
+        if e.rule is None and r.spans is not None:
+            stripped, e.spans = r.spans.strip(line, where)
+            if e.spans:
+                e.text, e.core = stripped, line_core(stripped)
+                if not e.core:
+                    e.rule = e.spans[0][0]
+                elif r.drop_lines is not None:
+                    e.rule = r.drop_lines.match(e.core, where)
+        if e.rule is not None:
+            e.state = DROPPED
+        for i, block in enumerate(r.blocks):
+            if block.triggers(e.raw_core) or (e.core != e.raw_core and e.core and block.triggers(e.core)):
+                self.last_trigger[i] = no
+        return e
+
+    # --- the window --------------------------------------------------------------------------
+
     def run(self, lines: Iterable[str], max_line_chars: int) -> Iterator[str]:
         lookahead = self.r.lookahead
-        window: deque[tuple[int, str, str | None]] = deque()
-        block_left, block_rule = 0, ""  # lines the block at the head still covers
+        window: deque[_Entry] = deque()
+        ahead = 0  # entries in the window after the head that blocks count (not dropped ones)
         in_fragment = False
-        lines_iter = iter(lines)
-        no = 0
-        while True:
-            if len(window) <= lookahead:  # fill the window (or drain it at the end)
-                line = next(lines_iter, None)
-                if line is not None:
-                    no += 1
-                    if in_fragment or type(line) is Fragment or len(line) > max_line_chars:
-                        core: str | None = ""
-                        in_fragment = type(line) is Fragment
-                    else:
-                        core = line_core(line) or None
-                        if core:
-                            for i, block in enumerate(self.r.blocks):
-                                if block.triggers(core):
-                                    self.last_trigger[i] = no
-                    window.append((no, line, core))
-                    continue
-                if not window:
-                    break
-            head_no, head, head_core = window.popleft()
-            if block_left:
-                block_left -= 1
-                if head_core:
-                    self._removed(head_no, block_rule, head)
-                continue
-            if head_core and self.cutting is None and self.r.blocks:
-                block_left, block_rule = self._block_at(head_no, head, head_core, window)
-                if block_rule:  # the head line was the block's first
-                    continue
-            yield from self._line(head_no, head, head_core)
+        last_visible = BLANK  # state of the last line the output may show (nothing yet: blank)
+        for no, line in enumerate(lines, 1):
+            raw = in_fragment or type(line) is Fragment or len(line) > max_line_chars
+            in_fragment = type(line) is Fragment
+            e = self._arrive(no, line, raw)
+            if e.state == BLANK and last_visible == BLANK:
+                continue  # blank lines with only dropped ones between are one gap: layout squeezes them
+            window.append(e)
+            if e.state != DROPPED:
+                ahead += 1
+                last_visible = e.state
+            while window and (ahead > lookahead or len(window) > MAX_HELD):
+                head = window.popleft()
+                if head.state != DROPPED:
+                    ahead -= 1
+                yield from self._decide(head, window)
+        while window:
+            yield from self._decide(window.popleft(), window)
         yield from self._finish()
 
-    def _block_at(self, no: int, line: str, core: str, window: deque) -> tuple[int, str]:
-        """A block starting at the head line: report the head, return (lines after it, rule id)."""
-        cores = None
-        for i, block in enumerate(self.r.blocks):
-            if self.last_trigger[i] >= no:
-                cores = cores or [core] + [c for _, _, c in window]
-                n = block.match(no, cores)
-                if n:
-                    self._removed(no, block.rule.id, line)
-                    return n - 1, block.rule.id
-        return 0, ""
-
-    def _line(self, no: int, line: str, core: str | None) -> Iterator[str]:
-        r = self.r
+    def _decide(self, e: _Entry, window: deque[_Entry]) -> Iterator[str]:
+        if e.state == DONE:
+            return
         if self.cutting is not None:
-            yield from self._in_cut(no, line, core)
+            yield from self._in_cut(e)
             return
-        if not core:  # blank, or not to be touched
-            yield from self._keep(no, line, core)
+        if e.state in (KEPT, DROPPED) and self.r.blocks and self._block_at(e, window):
             return
-        where = f"line {no}"
-        if r.cut_after is not None:
-            marker = r.cut_after.match(core, where)
+        if e.state in (KEPT, DROPPED) and self.r.cut_after is not None:
+            marker = self.r.cut_after.match(e.raw_core, f"line {e.no}")
             if marker is not None and self.kept_chars >= marker.min_chars_before:
                 self.cutting = marker
-                self._removed(no, marker.id, line)
+                self._removed(e.no, e.rule.id if e.rule else marker.id, e.line)
                 return
-        if r.cut_before is not None and self.head is not None:
-            marker = r.cut_before.match(core, where)
+        if e.state == KEPT and self.r.cut_before is not None and self.head is not None:
+            marker = self.r.cut_before.match(e.raw_core, f"line {e.no}")
             if marker is not None:
-                yield from self._cut_head(no, line, core, marker)
+                yield from self._cut_head(e, marker)
                 return
-        if r.drop_lines is not None:
-            rule = r.drop_lines.match(core, where)
-            if rule is not None:
-                self._removed(no, rule.id, line)
-                return
-        if r.spans is not None:
-            stripped, spans = r.spans.strip(line, where)
-            if spans:
-                gone = not stripped.strip()
-                for rule, span in spans:
-                    self._removed(no, rule.id, line if gone else span, gone)
-                if gone:
-                    return
-                line, core = stripped, line_core(stripped)
-        yield from self._keep(no, line, core)
+        if e.state == DROPPED:
+            self._report_dropped(e)
+            return
+        yield from self._keep(e)
 
-    def _keep(self, no: int, line: str, core: str | None) -> Iterator[str]:
-        self.kept_chars += len(core) if core else len(line) if core == "" else 0
+    def _report_dropped(self, e: _Entry) -> None:
+        assert e.rule is not None
+        self._removed(e.no, e.rule.id, e.line)
+
+    def _block_at(self, head: _Entry, window: deque[_Entry]) -> bool:
+        """Remove the block starting at `head`, if one does; -> whether one did."""
+        for i, block in enumerate(self.r.blocks):
+            if self.last_trigger[i] >= head.no:
+                covered = _match_block(block, head, window)
+                if covered:
+                    for e in covered:
+                        if e.state == KEPT:
+                            self._removed(e.no, block.rule.id, e.line)
+                        elif e.state == DROPPED:
+                            self._report_dropped(e)
+                        e.state = DONE
+                    return True
+        return False
+
+    # --- keeping, and the header cut --------------------------------------------------------
+
+    def _keep(self, e: _Entry) -> Iterator[str]:
+        if e.state == KEPT:
+            for rule, span in e.spans:
+                self._removed(e.no, rule.id, span, False)
+            self.kept_chars += len(e.core)
+        elif e.state == RAW:
+            self.kept_chars += len(e.line)
         if self.head is None:
-            yield line
+            yield e.text
             return
-        self.head.append((no, line))
-        if len(self.head) >= HEAD_LINES:  # no header marker this far down: let the head go
-            held, self.head = self.head, None
-            for _, held_line in held:
-                yield held_line
+        self.head.append(e)
+        self.head_chars += len(e.text)
+        if e.no >= HEAD_LINES or self.head_chars >= HEAD_CHARS:  # no marker this far down
+            yield from self._release_head()
 
-    def _cut_head(self, no: int, line: str, core: str, marker: Rule) -> Iterator[str]:
+    def _release_head(self) -> Iterator[str]:
         held, self.head = self.head or [], None
-        if any(is_prose(line_core(h)) for _, h in held):  # guard: never cut a paragraph
-            for _, h in held:
-                yield h
-            yield from self._keep(no, line, core)
+        for h in held:
+            yield h.text
+
+    def _cut_head(self, marker_line: _Entry, marker: Rule) -> Iterator[str]:
+        held = self.head or []
+        if any(h.state == KEPT and is_prose(h.core) for h in held):  # guard: never cut a paragraph
+            yield from self._release_head()
+            yield from self._keep(marker_line)
             return
-        for held_no, h in held:
-            if h.strip():
-                self._removed(held_no, marker.id, h)
+        self.head = None
+        for h in held:
+            if h.state != BLANK:
+                self._removed(h.no, marker.id, h.line)
         self.kept_chars = 0
         if marker.include_marker:
-            self._removed(no, marker.id, line)
+            self._removed(marker_line.no, marker.id, marker_line.line)
         else:
-            yield from self._keep(no, line, core)
+            yield from self._keep(marker_line)
 
-    def _in_cut(self, no: int, line: str, core: str | None) -> Iterator[str]:
+    # --- the footer cut ---------------------------------------------------------------------
+
+    def _in_cut(self, e: _Entry) -> Iterator[str]:
         rule = self.cutting
         assert rule is not None
-        if core is None:  # blank
+        if e.state == BLANK:
             self.blank_after_held = self.held_prose is not None
             return
-        if core and is_prose(core):
+        if e.state == KEPT and is_prose(e.core):
             if self.held_prose is not None:  # two paragraphs in a row: the article goes on
-                held_no, held = self.held_prose
-                self.cutting, self.held_prose = None, None
-                yield from self._keep(held_no, held, line_core(held))
+                held, self.held_prose, self.cutting = self.held_prose, None, None
+                yield from self._keep(held)
                 if self.blank_after_held:
                     yield ""
-                yield from self._line(no, line, core)
+                yield from self._keep(e)
                 return
-            self.held_prose, self.blank_after_held = (no, line), False
+            self.held_prose, self.blank_after_held = e, False
             return
         self._drop_held_prose()
-        self._removed(no, rule.id, line)
+        self._removed(e.no, e.rule.id if e.rule else rule.id, e.line)
 
     def _drop_held_prose(self) -> None:
         if self.held_prose is not None and self.cutting is not None:
-            self._removed(self.held_prose[0], self.cutting.id, self.held_prose[1])
+            self._removed(self.held_prose.no, self.cutting.id, self.held_prose.line)
         self.held_prose = None
 
     def _finish(self) -> Iterator[str]:
         self._drop_held_prose()
         if self.head is not None:
-            held, self.head = self.head, None
-            for _, h in held:
-                yield h
+            yield from self._release_head()
+
+
+def _match_block(block: BlockMatcher, head: _Entry, window: deque[_Entry]) -> list[_Entry]:
+    """The entries a block starting at `head` covers, or [] if it does not match there.
+
+    Elements are matched in order against the lines after the head: a blank line (the window
+    keeps one per run) is the gap `max_gap` allows between two elements (none before the
+    first), a dropped line may be matched or skipped, a kept line must match the element (or an
+    optional element is skipped), a raw line ends the block."""
+    lines = [head, *window]
+    pos = 0
+    covered_to = -1
+    for index, optional in enumerate(block.optional):
+        probe, matched = pos, False
+        while probe < len(lines):
+            e = lines[probe]
+            if e.state == BLANK:
+                if covered_to < 0 or block.rule.max_gap == 0:
+                    break
+            elif e.state in (KEPT, DROPPED):
+                if block.element_matches(index, e.raw_core, e.no) or (
+                    e.core != e.raw_core and e.core and block.element_matches(index, e.core, e.no)
+                ):
+                    matched = True
+                    break
+                if e.state == KEPT:
+                    break
+            else:  # RAW or DONE
+                break
+            probe += 1
+        if matched:
+            pos = covered_to = probe
+            pos += 1
+        elif not optional:
+            return []
+    return lines[: covered_to + 1] if covered_to >= 0 else []

@@ -36,7 +36,6 @@ def _replace_and_count(err: UnicodeDecodeError) -> tuple[str, int]:
 
 
 codecs.register_error("scrapeclean.replace", _replace_and_count)
-_MIN_CONFIDENCE = 0.5
 
 
 def check_encoding_name(name: str) -> str:
@@ -55,9 +54,10 @@ def decode(
 ) -> tuple[str, Iterator[str]]:
     """-> (encoding used, iterator of decoded text chunks). Raises InputError up front for
     binary input, an undetectable encoding, or (rewindable input) bytes the encoding rejects."""
+    rewindable = _rewindable(stream)  # asked before reading: tell() must still be at the start
     first = _read(stream, name, chunk_bytes)
-    codec = _choose(first, name, encoding, _rewindable(stream))
-    if _rewindable(stream):
+    codec = _choose(first, name, encoding)
+    if rewindable:
         _check_all(stream, first, name, codec, chunk_bytes)
         stream.seek(0)
         first = _read(stream, name, chunk_bytes)
@@ -65,7 +65,7 @@ def decode(
     return codec, _chunks(stream, first, name, codec, chunk_bytes, "scrapeclean.replace", warn)
 
 
-def _choose(first: bytes, name: str, encoding: str | None, rewindable: bool) -> str:
+def _choose(first: bytes, name: str, encoding: str | None) -> str:
     for bom, codec in _BOMS:
         if first.startswith(bom):
             return codec
@@ -79,9 +79,11 @@ def _choose(first: bytes, name: str, encoding: str | None, rewindable: bool) -> 
         pass
     import chardet  # only here: importing it costs more than cleaning a page
 
-    guess = chardet.detect(first[:_CHARDET_SAMPLE])
-    codec, confidence = guess.get("encoding"), guess.get("confidence") or 0.0
-    if not codec or confidence < _MIN_CONFIDENCE:
+    # chardet's confidence is low even when it is right (0.2 for plain Latin-1 German), so it is
+    # not used as a gate: the guess is checked instead - a rewindable input must decode whole
+    # with it (else an error asks for --encoding), a pipe gets U+FFFD and a warning.
+    codec = chardet.detect(first[:_CHARDET_SAMPLE]).get("encoding")
+    if not codec:
         raise InputError(f"{name}: not UTF-8, and the encoding cannot be told from the text; pass --encoding (e.g. --encoding cp1252)")
     try:
         return codecs.lookup(codec).name
@@ -109,17 +111,23 @@ def _check_all(stream: BinaryIO, first: bytes, name: str, codec: str, chunk_byte
     except UnicodeDecodeError as e:
         where = offset + e.start if data else offset
         raise InputError(f"{name}: not valid {codec} (byte {where}); pass the right --encoding") from None
+    except UnicodeError as e:  # e.g. UTF-16 without a byte-order mark
+        hint = " (no byte-order mark: try utf-16-le or utf-16-be)" if "BOM" in str(e) else ""
+        raise InputError(f"{name}: not valid {codec}: {e}{hint}; pass the right --encoding") from None
 
 
 def _chunks(stream, first, name, codec, chunk_bytes, errors, warn) -> Iterator[str]:
     decoder = codecs.getincrementaldecoder(codec)(errors)
     data, before = first, _replaced[0]
-    while data:
-        text = decoder.decode(data)
-        if text:
-            yield text
-        data = _read(stream, name, chunk_bytes)
-    tail = decoder.decode(b"", final=True)
+    try:
+        while data:
+            text = decoder.decode(data)
+            if text:
+                yield text
+            data = _read(stream, name, chunk_bytes)
+        tail = decoder.decode(b"", final=True)
+    except UnicodeError as e:  # a codec that fails in its own way (UTF-16 without BOM on a pipe)
+        raise InputError(f"{name}: not valid {codec}: {e}; pass the right --encoding") from None
     if tail:
         yield tail
     if _replaced[0] > before and warn:

@@ -12,8 +12,12 @@ from .normalize import Fragment
 
 
 def layout(lines: Iterable[str]) -> Iterator[str]:
-    started = blank = False
+    started = blank = in_line = False
     for line in lines:
+        if in_line:  # the rest of an over-long line, even if empty, ends it
+            in_line = type(line) is Fragment
+            yield line if in_line else line + "\n"
+            continue
         if not line:
             blank = started
             continue
@@ -21,4 +25,5 @@ def layout(lines: Iterable[str]) -> Iterator[str]:
             yield "\n"
             blank = False
         started = True
-        yield line if type(line) is Fragment else line + "\n"
+        in_line = type(line) is Fragment
+        yield line if in_line else line + "\n"

@@ -24,27 +24,43 @@ from typing import Iterable, Iterator
 _ODD_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\x0b\x0c"
 _INVISIBLE = "\u200b\u2060\ufeff\u00ad"
 _TABLE = str.maketrans({**{c: " " for c in _ODD_SPACES}, **{c: None for c in _INVISIBLE}})
+_BLANKS = " \t" + _ODD_SPACES + _INVISIBLE  # what becomes (part of) a trailing blank once translated
 _TRAILING_BLANKS = re.compile(r"[ \t]+$", re.MULTILINE)
 
 
 class Fragment(str):
-    """A piece of an over-long line; the line goes on in the next item."""
+    """A piece of an over-long line; the line goes on in the next item (the last piece of a
+    line is a plain str, possibly empty)."""
 
     __slots__ = ()
 
 
-def normalize_text(text: str) -> str:
-    """Steps 2-5 on text whose line ends are already LF."""
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _translate(text: str) -> str:
+    """Steps 2-4 (no line structure involved). Lone surrogates, which only broken input can
+    produce (e.g. through --encoding utf-7), become U+FFFD: they cannot be written as UTF-8."""
     text = text.translate(_TABLE)
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    return _TRAILING_BLANKS.sub("", text)
+    if not text.isascii() and _SURROGATES.search(text):
+        text = _SURROGATES.sub("\ufffd", text)
+    return text
+
+
+def normalize_text(text: str) -> str:
+    """Steps 2-5 on text whose line ends are already LF."""
+    return _TRAILING_BLANKS.sub("", _translate(text))
 
 
 def normalize_lines(chunks: Iterable[str], max_line_chars: int = 1 << 16) -> Iterator[str]:
     """Split a stream of text chunks (cut anywhere) into normalised lines, without their LF.
-    The result does not depend on where the chunks were cut."""
-    pending = ""  # the unfinished last line, never longer than max_line_chars
+    The result does not depend on where the chunks were cut: a line longer than
+    `max_line_chars` (as it came) is always cut into the same pieces, whether it arrived whole
+    or in parts."""
+    pending = ""  # the unfinished last line as it came, at most max_line_chars long
+    cutter = _Cutter(max_line_chars)
     for chunk in chunks:
         text = pending + chunk if pending else chunk
         # A CR at the very end may be the first half of a CRLF cut by the chunking: wait for more.
@@ -55,29 +71,79 @@ def normalize_lines(chunks: Iterable[str], max_line_chars: int = 1 << 16) -> Ite
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         end = text.rfind("\n")
         if end >= 0:
-            yield from normalize_text(text[:end]).split("\n")
+            complete = text[:end]
+            if len(complete) <= max_line_chars and not cutter.cutting:  # no line in it can be over-long
+                yield from normalize_text(complete).split("\n")
+            else:
+                for line in complete.split("\n"):
+                    if len(line) <= max_line_chars and not cutter.cutting:
+                        yield normalize_text(line)
+                    else:
+                        yield from cutter.end_line(line)
             text = text[end + 1 :]
-        while len(text) > max_line_chars:
-            cut = _safe_cut(text, max_line_chars)
-            yield Fragment(normalize_text(text[:cut]))
-            text = text[cut:]
+        if len(text) > max_line_chars:
+            text = yield from cutter.pieces(text)
         pending = text + "\r" if held_cr else text
-    if pending:
+    if pending or cutter.cutting:
         # a final lone CR ends the last line, like a final LF
-        yield normalize_text(pending.rstrip("\r").replace("\r", "\n"))
+        yield from cutter.end_line(pending.rstrip("\r").replace("\r", "\n"))
+
+
+class _Cutter:
+    """Cuts over-long lines into `Fragment`s. Pieces are normalised without trimming, since only
+    the line's end is trimmed; a cut is never placed inside a run of blanks that could be that
+    end, and pieces that are all blank are held back (up to `HOLD` of them) until the line
+    shows whether they trail it."""
+
+    HOLD = 16
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.cutting = False  # inside an over-long line
+        self.blank: list[Fragment] = []
+
+    def pieces(self, text: str):
+        """Yield pieces off the front while more than `limit` characters are left; return the rest."""
+        while len(text) > self.limit:
+            self.cutting = True
+            cut = _safe_cut(text, self.limit)
+            piece = Fragment(_translate(text[:cut]))
+            text = text[cut:]
+            if not piece.strip(" \t"):
+                self.blank.append(piece)
+                if len(self.blank) <= self.HOLD:
+                    continue
+            yield from self._release()
+            if piece.strip(" \t"):
+                yield piece
+        return text
+
+    def end_line(self, text: str):
+        """Yield the rest of a line (its pieces and its trimmed end)."""
+        rest = yield from self.pieces(text)
+        last = normalize_text(rest)
+        if last or not self.cutting:
+            yield from self._release()
+        self.blank.clear()  # blank pieces right before the end trail the line: trimmed
+        self.cutting = False
+        yield last
+
+    def _release(self):
+        held, self.blank = self.blank, []
+        yield from held
 
 
 def _safe_cut(text: str, limit: int) -> int:
     """Where to cut an over-long line at or before `limit`: before a run of blanks (so no piece
-    ends in blanks that trail the line), else before a character that never combines with the
-    one before it under NFC (ASCII, CJK ideographs, Hangul syllables)."""
+    ends in blanks that may trail the line), else before a character that never combines with
+    the one before it under NFC (ASCII, CJK ideographs, Hangul syllables)."""
     space = max(text.rfind(" ", 0, limit + 1), text.rfind("\t", 0, limit + 1))
     if space > 0:
-        start = len(text[:space].rstrip(" \t"))
+        start = len(text[:space].rstrip(_BLANKS))
         if start > 0:
             return start
     for i in range(limit, 0, -1):
         c = ord(text[i])
-        if c < 0x80 or 0x4E00 <= c <= 0x9FFF or 0xAC00 <= c <= 0xD7A3:
+        if c < 0x80 and text[i] not in _BLANKS or 0x4E00 <= c <= 0x9FFF or 0xAC00 <= c <= 0xD7A3:
             return i
     return limit  # no safe place in the whole window: cut anyway
