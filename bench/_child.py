@@ -1,0 +1,61 @@
+"""One measured job, run by the bench scripts in a fresh process; prints one JSON object.
+
+    _child.py copy FILE        the baseline: plain buffered line-copy loop to /dev/null
+    _child.py pipeline FILE    load_rules(), then clean_binary(FILE -> /dev/null)
+    _child.py patterns         the built-in rules' regex patterns (for the rg comparison)
+
+Only the work itself is timed (time.perf_counter), not interpreter start-up or imports.
+"""
+import json
+import os
+import sys
+import time
+
+
+def copy(path):
+    t0 = time.perf_counter()
+    with open(path, "rb") as src, open(os.devnull, "wb") as out:
+        for line in src:
+            out.write(line)
+    return {"seconds": time.perf_counter() - t0}
+
+
+def rule_list(rules):
+    for attr in ("rules", "all", "items"):
+        v = getattr(rules, attr, None)
+        if v is not None and not callable(v):
+            return list(v)
+    return list(rules)
+
+
+def pipeline(path):
+    from cleaner import Options, load_rules
+    from cleaner.pipeline import clean_binary
+    t0 = time.perf_counter()
+    rules = load_rules()
+    t1 = time.perf_counter()
+    with open(path, "rb") as src, open(os.devnull, "wb") as dst:
+        clean_binary(src, dst, rules, Options(), name=path)
+    t2 = time.perf_counter()
+    return {"seconds": t2 - t1, "load_seconds": t1 - t0, "rules": len(rule_list(rules))}
+
+
+def patterns():
+    """[kind, case_sensitive, pattern]: kind "line" (matched against a line's core) or "span"."""
+    from cleaner import load_rules
+    out = []
+    for rule in rule_list(load_rules()):
+        kind = "span" if getattr(rule, "action", "") == "strip-span" else "line"
+        pats = list(getattr(rule, "patterns", None) or [])
+        pats += [getattr(el, "pattern", el) for el in getattr(rule, "block", None) or []]
+        out += [[kind, bool(getattr(rule, "case_sensitive", False)), p] for p in pats if p]
+    return {"patterns": out}
+
+
+if __name__ == "__main__":
+    mode = sys.argv[1]
+    if mode == "patterns":
+        result = patterns()
+    else:
+        result = {"copy": copy, "pipeline": pipeline}[mode](sys.argv[2])
+    print(json.dumps(result))
