@@ -181,12 +181,15 @@ def _first_chars(parsed) -> set[str] | None:
 
 def _required_chars(parsed) -> frozenset[str] | None:
     """A small set of punctuation characters one of which every match contains (a cheap `in`
-    prefilter for patterns that cannot be dispatched by their first character), or None."""
+    prefilter for patterns that cannot be dispatched by their first character), or None. Looks
+    through groups, mandatory repeats and look-aheads."""
     for op, av in parsed:
         if op is _C.SUBPATTERN:
             found = _required_chars(av[-1])
         elif op in _REPEATS and av[0] >= 1:
             found = _required_chars(av[2])
+        elif op is _C.ASSERT and av[0] == 1:  # a positive look-ahead: its text is in the line
+            found = _required_chars(av[1])
         elif op is _C.LITERAL or op is _C.IN:
             items = _items((op, av))
             chars = [c for it in items or () for c in (_chars_of(it) or ["a"])]

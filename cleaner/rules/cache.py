@@ -33,7 +33,10 @@ def _path() -> Path | None:
     from .. import __version__
 
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "scrapeclean" / f"rules-{__version__}-py{sys.version_info[0]}{sys.version_info[1]}.pickle"
+    # What is cached is what this code computes: the code that computes it is part of the key.
+    here = Path(__file__).resolve().parent
+    code = hashlib.sha256(b"".join((here / f).read_bytes() for f in ("analysis.py", "load.py", "model.py", "cache.py")))
+    return Path(base) / "scrapeclean" / f"rules-{__version__}-py{sys.version_info[0]}{sys.version_info[1]}-{code.hexdigest()[:12]}.pickle"
 
 
 def _load() -> dict:

@@ -284,17 +284,19 @@ class BlockMatcher:
         self._trigger = min(required, key=lambda i: _selectivity(self._elements[i][1]))
 
     def triggers(self, core: str) -> bool:
-        """Whether this line matches the trigger element (checked on every arriving line)."""
+        """Whether this line matches the trigger element (checked on every arriving line): the
+        cheap necessary conditions first (start, length, punctuation), then the pattern."""
         if not core:
             return False
         a = self._elements[self._trigger][1]
+        if len(core) > a.width:
+            return False
         if a.prefixes is not None:
             if prefix_key(core) not in a.prefixes:
                 return False
-        elif a.keys is not None:
-            if key_of(core[0]) not in a.keys:
-                return False
-        elif a.marks and not any(c in core for c in a.marks):
+        elif a.keys is not None and key_of(core[0]) not in a.keys:
+            return False
+        if a.marks and not any(c in core for c in a.marks):
             return False
         return self.element_matches(self._trigger, core, 0)
 
@@ -310,13 +312,16 @@ class BlockMatcher:
             return False
 
 
-def _selectivity(a: Analysis) -> tuple:
-    """Sort key: the element whose quick check rules out the most lines first."""
+def _selectivity(a: Analysis) -> float:
+    """Rough share of lines that pass an element's quick checks (lower is more selective)."""
+    share = 1.0
     if a.prefixes is not None:
-        return (0, len(a.prefixes), a.width)
-    if a.keys is not None:
-        return (1, len(a.keys), a.width)
-    return (2 if a.marks else 3, 0, a.width)
+        share = min(1.0, len(a.prefixes) / 2000)
+    elif a.keys is not None:
+        share = min(1.0, len(a.keys) / 40)
+    if a.marks:
+        share *= 0.1
+    return share
 
 
 def _too_slow(rule: Rule, text: str, timeout: float, search: bool = False) -> bool:
