@@ -1,9 +1,11 @@
 """Wires the stages for one document: decode -> normalize -> (site detection) -> apply_rules ->
-layout -> write. The heart of the Python API; the CLI and batch mode only call into it.
+heuristics (unless `Options.heuristics` is off) -> layout -> write. The heart of the Python API;
+the CLI and batch mode only call into it.
 
 Memory is bounded whatever the input size: every stage streams, the rule window holds a few
 lines, a header cut holds at most `HEAD_LINES` lines, site detection holds the page's first
-`Options.site_sniff_chars` characters, and over-long lines travel in pieces.
+`Options.site_sniff_chars` characters, the heuristics window at most
+`heuristics.WINDOW_LINES` lines / `WINDOW_CHARS` characters, and over-long lines travel in pieces.
 """
 from __future__ import annotations
 
@@ -19,8 +21,9 @@ from .removal import OnRemoval
 from .rules.load import load_rules
 from .rules.matcher import CompiledRules, Warn
 from .rules.model import RuleSet
-from .stages.apply_rules import apply_rules
+from .stages.apply_rules import apply_rules, apply_rules_numbered
 from .stages.decode import decode
+from .stages.heuristics import apply_heuristics
 from .stages.layout import layout
 from .stages.normalize import Fragment, normalize_lines
 from .stages.write import write_text
@@ -93,7 +96,11 @@ def clean_chunks(
     compiled = compiled_rules(rules, sites_on, options)
     compiled.use_warn(warn)
     with compiled.watchdog:  # lets the matchers use the fast engine (see rules/watchdog.py)
-        yield from layout(apply_rules(lines, compiled, on_removal, options.max_line_chars))
+        if options.heuristics:  # it reports removals by input line number: the rules say which
+            numbered = apply_rules_numbered(lines, compiled, on_removal, options.max_line_chars)
+            yield from layout(apply_heuristics(numbered, options, on_removal))
+        else:
+            yield from layout(apply_rules(lines, compiled, on_removal, options.max_line_chars))
 
 
 def clean_text(

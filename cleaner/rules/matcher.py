@@ -107,14 +107,15 @@ def _alternations(entries: list[tuple[int, str, bool, Analysis]]) -> list[_Alter
 class _Dispatch:
     """Dispatch of line patterns by how a line starts. Patterns whose matches can only begin
     with a few known 3-character prefixes are found by the line's first 3 characters; patterns
-    whose first character only is known, by that; the rest are tried on every line, behind a
-    check for a punctuation mark they all need where they have one. Patterns that share their
-    set of keys share one alternation, so each is compiled once."""
+    whose first character only is known, by that; the rest are tried on every line that holds
+    the punctuation marks and literal texts they need (where they have such), checked with
+    `in`. Patterns that share their dispatch keys share one alternation, so each is compiled
+    once."""
 
     def __init__(self, entries: list[tuple[int, str, bool, Analysis]]) -> None:
         by_prefixes: dict[frozenset[str], list] = {}
         by_keys: dict[frozenset[str], list] = {}
-        marked, plain = [], []
+        by_needs: dict[tuple, list] = {}
         for entry in entries:
             a = entry[3]
             if a.prefixes is not None:
@@ -122,18 +123,26 @@ class _Dispatch:
             elif a.keys is not None:
                 by_keys.setdefault(a.keys, []).append(entry)
             else:
-                (marked if a.marks else plain).append(entry)
+                needs = (a.marks, frozenset(t.casefold() for t in a.literals) if a.literals else None)
+                by_needs.setdefault(needs, []).append(entry)
         self.by_prefix = _index(by_prefixes)
         self.by_first = _index(by_keys)
-        self.marked = _alternations(marked)
-        self.marks = tuple(sorted({c for e in marked for c in e[3].marks}))
-        self.plain = _alternations(plain)
+        # (marks or None, literals or None, alternations) for patterns that may start anywhere
+        self.anywhere = [(m, tuple(l) if l else None, _alternations(g)) for (m, l), g in by_needs.items()]
 
     def candidates(self, core: str) -> list[_Alternation]:
         found = self.by_prefix.get(prefix_key(core), _NONE) + self.by_first.get(key_of(core[0]), _NONE)
-        if self.marked and any(c in core for c in self.marks):
-            found = found + self.marked
-        return found + self.plain if self.plain else found
+        if self.anywhere:
+            folded = None
+            for marks, literals, alternations in self.anywhere:
+                if marks is not None and not any(c in core for c in marks):
+                    continue
+                if literals is not None:
+                    folded = core.casefold() if folded is None else folded
+                    if not any(t in folded for t in literals):
+                        continue
+                found = found + alternations
+        return found
 
 
 _NONE: list = []
@@ -192,9 +201,9 @@ class SpanMatcher:
     Every rule's matches are found in the same text and all of them are cut at once (where two
     overlap, their union goes), then again on what is left until nothing matches: so adding a
     rule can only cut more, and cutting a cut line changes nothing. Span rules are few, and
-    each is tried only on lines that hold one of the marks or literal texts all its matches
-    need (checked with `in`: a case-insensitive search for an alternation of literals costs
-    tens of microseconds)."""
+    each is tried only on lines that hold one of the punctuation marks and one of the literal
+    texts all its matches need (checked with `in`: a case-insensitive search for an
+    alternation of literals costs tens of microseconds)."""
 
     MAX_ROUNDS = 4
 
@@ -206,16 +215,10 @@ class SpanMatcher:
             analyses = [analyse(p, rule.case_sensitive) for p in rule.patterns]
             entries = [(0, p, rule.case_sensitive) for p in rule.patterns]
             alt = _Alternation(entries, LINE_LIMIT, all(a.re_ok for a in analyses))
-            marks: tuple[str, ...] | None = ()
-            literals: tuple[str, ...] | None = ()
-            for a in analyses:
-                if a.marks:
-                    marks += tuple(a.marks)
-                elif a.literals:
-                    literals += tuple(t.casefold() for t in a.literals)
-                else:
-                    marks = literals = None
-                    break
+            # Both are necessary conditions; None where some pattern does not have one.
+            marks = None if not all(a.marks for a in analyses) else tuple({c for a in analyses for c in a.marks})
+            literals = None if not all(a.literals for a in analyses) else tuple(
+                {t.casefold() for a in analyses for t in a.literals})
             self._rules.append((rule, alt, marks, literals))
 
     def strip(self, line: str, where: str = "") -> tuple[str, list[tuple[Rule, str]]]:
@@ -241,6 +244,8 @@ class SpanMatcher:
         for entry in list(self._rules):
             rule, alt, marks, literals = entry
             if marks is not None and not any(c in line for c in marks):
+                continue
+            if literals is not None:
                 folded = line.casefold() if folded is None else folded
                 if not any(t in folded for t in literals):
                     continue

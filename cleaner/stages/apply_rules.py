@@ -86,6 +86,19 @@ def apply_rules(
     return _Applier(rules, on_removal).run(lines, max_line_chars)
 
 
+def apply_rules_numbered(
+    lines: Iterable[str],
+    rules: CompiledRules,
+    on_removal: OnRemoval | None = None,
+    max_line_chars: int = 1 << 16,
+) -> Iterator[tuple[int, str]]:
+    """`apply_rules`, each kept line with its 1-based number in the input: what a later stage
+    that reports removals (heuristics) needs, since the rules have already dropped lines."""
+    applier = _Applier(rules, on_removal)
+    for line in applier.run(lines, max_line_chars):
+        yield applier.kept_no, line
+
+
 class _Applier:
     def __init__(self, rules: CompiledRules, on_removal: OnRemoval | None) -> None:
         self.r = rules
@@ -100,6 +113,7 @@ class _Applier:
         # Per block rule, the number of the last line that matched its trigger element: a block
         # is only tried at a head line while such a line is in the window.
         self.last_trigger = [0] * len(rules.blocks)
+        self.kept_no = 0  # the input number of the line yielded last (see apply_rules_numbered)
 
     def _removed(self, no: int, rule_id: str, text: str, whole: bool = True) -> None:
         if self.report is not None:
@@ -214,6 +228,7 @@ class _Applier:
         elif e.state == RAW:
             self.kept_chars += len(e.line)
         if self.head is None:
+            self.kept_no = e.no
             yield e.text
             return
         self.head.append(e)
@@ -224,6 +239,7 @@ class _Applier:
     def _release_head(self) -> Iterator[str]:
         held, self.head = self.head or [], None
         for h in held:
+            self.kept_no = h.no
             yield h.text
 
     def _cut_head(self, marker_line: _Entry, marker: Rule) -> Iterator[str]:

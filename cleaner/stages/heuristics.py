@@ -1,0 +1,416 @@
+"""The lines the rules kept -> the article: removes the furniture no rule names (menus,
+related-story lists, share and newsletter blocks, comment threads, legal footers) from what the
+lines look like and where they stand.
+
+Why a second stage: rules remove *known* furniture, word for word. On a site nobody wrote rules
+for, most furniture is left. It still has a shape, and the article has another one:
+
+- the article is prose: long lines full of the page language's stop words ("the", "of", "und",
+  "que"...), ending in sentence punctuation; furniture is short, or Title Case, or a list item,
+  or a date, or a repeat, or has no words at all (the jusText observation, measured per block);
+- the article is *one dense run* of such prose; furniture comes in runs (a menu is twenty short
+  items in a row); the teaser of a related story or a comment also reads as prose, but stands
+  alone between headlines, bylines and dates, where a paragraph of the article has paragraphs
+  for neighbours;
+- related stories, comments and footers come *after* the article on nearly every page.
+
+The algorithm, per window of lines (the whole page, for any page under WINDOW_LINES lines and
+WINDOW_CHARS characters):
+
+1. Blocks. Lines are joined into blocks where a line goes on with the sentence the previous one
+   left open (a converter that puts every link on its own line cuts paragraphs that way).
+2. Language. The language is the one whose stop words cover most of the long lines' words
+   (`language.py`); its stop-word share in the window's long blocks is the page's prose level,
+   so "dense" means dense for this page and this list, whatever the language.
+3. Labels and scores. Each block gets a label from its own features (PROSE, or one kind of
+   furniture) and a score: a prose block scores its word count (less ISOLATED_COST when no
+   prose block touches it), every other block a cost, higher the surer it is furniture. A
+   block seen twice in a row (alt text doubling a caption), a short block seen before (the
+   menu again in the footer), a short block with a date or a counter, a long one in which no
+   sentence ends, and a copyright line are furniture whatever else they look like.
+4. The article region. The maximal-scoring runs of blocks are found (Ruzzo-Tompa, linear). A run
+   of furniture costing more than HARD_BREAK is never bridged. The article is the *first* run
+   holding at least ARTICLE_SHARE of the best run's score (teasers, comments and footers come
+   later), widened by the neighbouring runs that a cheap gap (JOIN_GAP) separates from it.
+5. Trimming. Lines outside the region go; inside it, a run of two or more sure-furniture blocks
+   (link lists, dates, wordless lines) goes too. Short lines inside the region stay: subheadings,
+   datelines, quotes and list items live there.
+
+Every removal is reported as `heuristic.<label>` (the label of the removed line's block, see
+LABEL_IDS), so `--explain` says what the line looked like to this stage.
+
+Streaming: lines are held in a window of at most WINDOW_LINES lines / WINDOW_CHARS characters.
+A bigger page is classified window by window; the last OVERLAP_LINES lines of a window are
+decided with the next one, so no line is judged without context on both sides. The pieces of
+an over-long line (`Fragment`s) pass untouched: the window is closed before them and a new one
+opened after them. The result depends only on the lines, never on how the input was chunked.
+A window holds one page: several pages concatenated into one input keep one article per
+window (feed pages as separate documents, as batch mode does).
+
+Cost: O(lines) per window, a few regex calls per line and set look-ups per word; no per-line
+loop over many patterns. Language detection looks at most `language.VOTE_MAX_WORDS` words.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable, Iterator
+
+from ..options import Options
+from ..removal import OnRemoval, Removal
+from . import language
+from .normalize import Fragment
+
+# --- the window ---------------------------------------------------------------------------
+WINDOW_LINES = 5000  # lines held before a window is classified (a long article page: ~1000)
+WINDOW_CHARS = 1 << 20  # ... or characters
+OVERLAP_LINES = 300  # the end of a full window is decided again with the next window
+
+# --- block features ---------------------------------------------------------------------------
+PROSE_WORDS = 10  # a prose block has at least this many words ...
+PROSE_DENSITY = 0.5  # ... and at least this share of the page's prose stop-word level
+LIST_PROSE_WORDS = 16  # a list item needs this many words to count as prose
+REF_WORDS = 12  # blocks this long set the page's prose stop-word level
+DEFAULT_LEVEL = 0.35  # the level when no block is that long
+HEADLINE_CAPS = 0.6  # this share of Capitalised words, no final stop: a headline or a label
+SENTENCE_WORDS = 3  # a short line ending in . ! ? with a stop word and this many words reads as a sentence
+ITEM_DENSITY = 0.5  # a list item this dense (relative to the level) reads as text, not a link
+META_WORDS = 12  # a date, a time or a counter ("3 comments") in a block this short: metadata
+RUN_ON_WORDS = 40  # a block this long with no sentence end in it is a row of headlines or tags
+LINK_WORDS = 6  # a line this short after one ending on a stop word is a link cut out of it
+CJK_CHARS_PER_WORD = 2  # Chinese and Japanese have no spaces: count a word per 2 characters
+
+# --- scores (in words of prose: what a block is worth to the article region) --------------------
+SHORT_COST = 10  # a short line that is neither a sentence nor a list item (a label, a button)
+SENTENCE_COST = 3  # a short sentence ("Here's why.")
+ITEM_COST = 3  # a list item that reads as text
+LINK_COST = 12  # a list item that reads as a link, a line with no words
+REPEAT_COST = 12  # a line seen before in the window (menus come twice, alt text doubles a caption)
+META_COST = 25  # metadata: comment and teaser lists are built from bylines and dates
+ISOLATED_COST = 15  # a prose block with no prose neighbour (a teaser, a caption, a comment)
+
+# --- the article region -------------------------------------------------------------------
+HARD_BREAK = 150  # a run of furniture costing this much is never bridged
+ARTICLE_SHARE = 0.35  # the article is the first run holding this share of the best run's score
+JOIN_GAP = 20  # neighbouring runs separated by furniture costing at most this much join it
+MIN_ARTICLE = 15  # a window whose best run is below this has no article: it is left as it is
+
+# What each label is reported as when its line is removed.
+PROSE, SHORT, SENTENCE, ITEM, LINK, NO_WORDS, HEADLINE, REPEAT, META, LEGAL = range(10)
+LABEL_IDS = {
+    PROSE: "heuristic.stray-prose",  # prose outside the article: teasers, comments, legal text
+    SHORT: "heuristic.short-line",  # a short line outside the article: labels, buttons, bylines
+    SENTENCE: "heuristic.short-line",
+    ITEM: "heuristic.link-list",  # list items outside the article
+    LINK: "heuristic.link-list",  # menus, share buttons, tag lists
+    NO_WORDS: "heuristic.no-words",  # separators, bullets, icons
+    HEADLINE: "heuristic.headline",  # Title Case lines: teaser headlines, section labels
+    REPEAT: "heuristic.repeated",  # a line the window holds twice
+    META: "heuristic.metadata",  # dates, times, counters
+    LEGAL: "heuristic.legal",  # copyright lines
+}
+_SURE_FURNITURE = frozenset((LINK, NO_WORDS, META))  # trimmed inside the region when in a run
+
+_WORD = re.compile(r"\w+")
+_DIGITS = re.compile(r"\d+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]{%d,}" % (CJK_CHARS_PER_WORD + 1))
+_DATE = re.compile(r"\d:\d\d|\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b(?:19|20)\d\d\b")
+_LIST_MARKS = frozenset("*-+•·▪◦‣>o")  # "o": lynx's third-level bullet
+_SENTENCE_END = frozenset(".!?…")
+_SENTENCE_STOP = re.compile(r"[.!?…。！？][\"'”’»)\]]*(?:\s|$)")
+_LEGAL = re.compile(r"[©ⓒ]")
+_OPEN_END = frozenset(".!?…:;")  # a line ending in one of these does not run on
+_CLOSERS = "\"'”’»)]"
+_RUN_ON_START = frozenset(",.;:)]!?’”'%")  # a line starting with one of these runs on
+
+BLANK, TEXT, RAW = 0, 1, 2
+
+
+class _Line:
+    """A line with what the classifier needs from it, computed once."""
+
+    __slots__ = ("no", "text", "kind", "core", "toks", "words", "caps", "marked", "first", "last", "keep", "label")
+
+    def __init__(self, no: int, text: str, kind: int) -> None:
+        self.no, self.text, self.kind = no, text, kind
+        self.keep, self.label = True, SHORT
+        self.core, self.toks, self.words, self.caps, self.marked = "", [], 0, 0, False
+        self.first = self.last = ""
+        if kind != TEXT:
+            return
+        core = text.strip()
+        first = core[0]
+        if first in _LIST_MARKS and (len(core) == 1 or core[1] == " ") and (first != "o" or text[0] == " "):
+            self.marked, core = True, core[1:].lstrip()
+        elif first.isdigit():
+            i = 1
+            while i < len(core) and i < 4 and core[i].isdigit():
+                i += 1
+            if i + 1 < len(core) and core[i] in ".)" and core[i + 1] == " ":
+                self.marked, core = True, core[i + 2 :].lstrip()
+        toks = _WORD.findall(core)
+        lower = _WORD.findall(core.lower())
+        if len(lower) != len(toks):  # lower() split a word ("İ"): rare, take the slow way
+            lower = [t.lower() for t in toks]
+        self.core, self.toks = core, lower
+        self.caps = sum(map(str.__ne__, toks, lower))  # words with a capital
+        self.words = len(toks)
+        if not core.isascii():  # Chinese and Japanese runs count a word per CJK_CHARS_PER_WORD
+            self.words += sum(len(run) // CJK_CHARS_PER_WORD - 1 for run in _CJK.findall(core))
+        if core:
+            self.first = core[0]
+            self.last = core.rstrip(_CLOSERS)[-1:] or core[-1]
+
+
+class _Block:
+    """Lines that make one unit of text (a paragraph, a list item, a menu entry)."""
+
+    __slots__ = ("lines", "words", "caps", "stops", "marked", "label", "score", "key")
+
+    def __init__(self, line: _Line) -> None:
+        self.lines = [line]
+        self.words, self.caps, self.marked = line.words, line.caps, line.marked
+        self.stops, self.label, self.score, self.key = 0, SHORT, 0, ""
+
+    def add(self, line: _Line) -> None:
+        self.lines.append(line)
+        self.words += line.words
+        self.caps += line.caps
+
+
+# --- the stage: windows -------------------------------------------------------------------
+
+
+def apply_heuristics(
+    lines: Iterable[tuple[int, str]], options: Options = Options(), on_removal: OnRemoval | None = None
+) -> Iterator[str]:
+    """(input line number, line) pairs as the rules kept them, blank lines and `Fragment`s
+    included -> the kept lines. The numbers are only used in the `Removal` records (the rules
+    have already dropped lines, so the stage cannot count them itself: see
+    `apply_rules_numbered`; `enumerate(lines, 1)` numbers a page no rule touched)."""
+    window: list[_Line] = []
+    chars = 0
+    in_line = False  # inside an over-long line: its pieces pass untouched
+    for no, line in lines:
+        if in_line or type(line) is Fragment:
+            if window:
+                yield from _decide(window, on_removal)
+                window, chars = [], 0
+            in_line = type(line) is Fragment
+            yield line
+            continue
+        window.append(_Line(no, line, TEXT if line.strip() else BLANK))
+        chars += len(line)
+        if len(window) >= WINDOW_LINES or chars >= WINDOW_CHARS:
+            cut = _cut_point(window)
+            _classify(window)
+            yield from _emit(window[:cut], on_removal)
+            window = window[cut:]  # judged again with the next lines
+            for ln in window:
+                ln.keep, ln.label = True, SHORT
+            chars = sum(len(ln.text) for ln in window)
+    if window:
+        yield from _decide(window, on_removal)
+
+
+def _cut_point(window: list[_Line]) -> int:
+    """Where a full window is cut: OVERLAP_LINES from its end, moved back to a blank line if
+    one is near (so a block is not cut in two)."""
+    end = max(1, len(window) - OVERLAP_LINES)
+    for i in range(end, max(0, end - OVERLAP_LINES // 2), -1):
+        if window[i].kind == BLANK:
+            return i
+    return end
+
+
+def _decide(window: list[_Line], on_removal: OnRemoval | None) -> Iterator[str]:
+    _classify(window)
+    return _emit(window, on_removal)
+
+
+def _emit(lines: list[_Line], on_removal: OnRemoval | None) -> Iterator[str]:
+    for ln in lines:
+        if ln.keep:
+            yield ln.text
+        elif on_removal is not None:
+            on_removal(Removal(ln.no, LABEL_IDS[ln.label], ln.text, True))
+
+
+# --- the classifier -------------------------------------------------------------------------
+
+
+def _classify(window: list[_Line]) -> None:
+    """Set `keep` and `label` on every text line of the window (steps 1-5 of the module doc)."""
+    stops = language.stop_words(language.detect_words(
+        t for ln in window if ln.words >= language.VOTE_MIN_WORDS for t in ln.toks
+    ))
+    blocks = _blocks(window, stops)
+    if not blocks:
+        return
+    _label(blocks, stops)
+    keep = _article(blocks)
+    if keep is None:  # no article in this window: leave it as it is
+        return
+    _trim(blocks, keep)
+    for b, kept in zip(blocks, keep):
+        for ln in b.lines:
+            ln.keep, ln.label = kept, b.label
+
+
+def _blocks(window: list[_Line], stops: frozenset[str]) -> list[_Block]:
+    """Step 1: non-blank lines -> blocks. A line joins the previous one when that one is left
+    open (no final stop) and this one carries on: it starts in lower case or with punctuation,
+    or the previous one ends on a comma, or on a stop word and this one is as short as a link's
+    text ("according to" / "Reuters")."""
+    blocks: list[_Block] = []
+    prev: _Line | None = None
+    for ln in window:
+        if ln.kind != TEXT:
+            prev = None
+            continue
+        if prev is not None and not ln.marked and prev.last not in _OPEN_END and (
+            ln.first.islower()
+            or ln.first in _RUN_ON_START
+            or prev.last == ","
+            or (ln.words <= LINK_WORDS and prev.last.isalpha() and prev.toks and prev.toks[-1] in stops)
+        ):
+            blocks[-1].add(ln)
+        else:
+            blocks.append(_Block(ln))
+        prev = ln
+    return blocks
+
+
+def _label(blocks: list[_Block], stops: frozenset[str]) -> None:
+    """Steps 2-3: each block's label and score."""
+    for b in blocks:
+        b.key = " ".join(ln.core for ln in b.lines)
+        if stops:
+            b.stops = sum(sum(map(stops.__contains__, ln.toks)) for ln in b.lines)
+    long = [b for b in blocks if b.words >= REF_WORDS]
+    long_words = sum(b.words for b in long)
+    level = sum(b.stops for b in long) / long_words if stops and long_words else DEFAULT_LEVEL
+    shapes: dict[str, int] = {}  # short blocks with their numbers blanked: "Rating: 0 Votes"
+    for b in blocks:
+        if b.words <= META_WORDS:
+            shape = _DIGITS.sub("0", b.key)
+            shapes[shape] = shapes.get(shape, 0) + 1
+    seen: set[str] = set()
+    for i, b in enumerate(blocks):
+        density = (b.stops / b.words / level if b.words else 0.0) if stops else 1.0
+        ended = b.lines[-1].last in _SENTENCE_END
+        b.label = _block_label(b, density, ended, shapes, stops)
+        repeat = i > 0 and b.key == blocks[i - 1].key  # doubled: alt text and caption
+        if repeat or (b.key in seen and b.label != PROSE):
+            b.label = REPEAT
+            if repeat:
+                blocks[i - 1].label = REPEAT
+        seen.add(b.key)
+    for i, b in enumerate(blocks):
+        if b.label == PROSE:
+            supported = (i > 0 and blocks[i - 1].label == PROSE) or (
+                i + 1 < len(blocks) and blocks[i + 1].label == PROSE
+            )
+            b.score = b.words if supported else b.words - ISOLATED_COST
+        else:
+            b.score = -_COSTS[b.label]
+
+
+_COSTS = {
+    SHORT: SHORT_COST, SENTENCE: SENTENCE_COST, ITEM: ITEM_COST, LINK: LINK_COST,
+    NO_WORDS: LINK_COST, HEADLINE: SHORT_COST, REPEAT: REPEAT_COST, META: META_COST,
+    LEGAL: LINK_COST,
+}
+
+
+def _block_label(b: _Block, density: float, ended: bool, shapes: dict[str, int], stops: frozenset[str]) -> int:
+    if b.words == 0:
+        return NO_WORDS
+    if b.words <= META_WORDS:
+        shape = _DIGITS.sub("0", b.key)
+        if (shape != b.key and shapes[shape] >= 2) or _DATE.search(b.key):
+            return META
+    if _LEGAL.search(b.key):
+        return LEGAL
+    title_case = b.caps >= HEADLINE_CAPS * b.words and not ended
+    if b.words >= RUN_ON_WORDS and not _SENTENCE_STOP.search(b.key):
+        return HEADLINE  # this long and not one sentence ends: a row of headlines or tags
+    if b.marked and not (b.words >= LIST_PROSE_WORDS and density >= PROSE_DENSITY):
+        text_like = ended or (density >= ITEM_DENSITY and b.stops > 0 and not title_case)
+        return ITEM if text_like and b.words >= SENTENCE_WORDS else LINK
+    if title_case:
+        return HEADLINE
+    if b.words >= PROSE_WORDS and density >= PROSE_DENSITY:
+        return PROSE
+    if ended and b.words >= SENTENCE_WORDS and (b.stops or not stops):
+        return SENTENCE
+    return SHORT
+
+
+def _article(blocks: list[_Block]) -> list[bool] | None:
+    """Step 4: which blocks make the article region (None: no article in sight)."""
+    scores = [b.score for b in blocks]
+    run = start = 0
+    for i, sc in enumerate(scores):  # long furniture runs are walls
+        if sc <= 0:
+            if run == 0:
+                start = i
+            run += sc
+            if run <= -HARD_BREAK:
+                scores[start] = -(1 << 40)
+        else:
+            run = 0
+    segs = _maximal_segments(scores)
+    best = max((t for _, _, t in segs), default=0)
+    if best < MIN_ARTICLE:
+        return None
+    k = next(i for i, (_, _, t) in enumerate(segs) if t >= ARTICLE_SHARE * best)
+    lo, hi = segs[k][0], segs[k][1]
+    for j in range(k + 1, len(segs)):  # widen to the right, then to the left, over cheap gaps
+        if -sum(scores[hi : segs[j][0]]) > JOIN_GAP:
+            break
+        hi = segs[j][1]
+    for j in range(k - 1, -1, -1):
+        if -sum(scores[segs[j][1] : lo]) > JOIN_GAP:
+            break
+        lo = segs[j][0]
+    return [lo <= i < hi for i in range(len(blocks))]
+
+
+def _maximal_segments(scores: list[int]) -> list[tuple[int, int, int]]:
+    """All maximal-scoring runs (start, end, score), in order, in linear time: Ruzzo & Tompa,
+    "A linear time algorithm for finding all maximal scoring subsequences" (ISMB 1999)."""
+    segs: list[tuple[int, int, int, int]] = []  # (start, end, cumulative before, cumulative after)
+    cum = 0
+    for i, s in enumerate(scores):
+        if s <= 0:
+            cum += s
+            continue
+        start, before, after = i, cum, cum + s
+        cum = after
+        while True:
+            j = len(segs) - 1
+            while j >= 0 and segs[j][2] >= before:
+                j -= 1
+            if j < 0 or segs[j][3] >= after:
+                segs.append((start, i + 1, before, after))
+                break
+            start, before = segs[j][0], segs[j][2]
+            del segs[j:]
+    return [(a, b, r - l) for a, b, l, r in segs]
+
+
+def _trim(blocks: list[_Block], keep: list[bool]) -> None:
+    """Step 5: inside the region, runs of two or more sure-furniture blocks go (a share bar, a
+    tag list); a single one stays (it may be a dateline or a one-item list)."""
+    i = 0
+    while i < len(blocks):
+        if keep[i] and blocks[i].label in _SURE_FURNITURE:
+            j = i
+            while j < len(blocks) and keep[j] and blocks[j].label in _SURE_FURNITURE:
+                j += 1
+            if j - i >= 2:
+                for k in range(i, j):
+                    keep[k] = False
+            i = j
+        else:
+            i += 1

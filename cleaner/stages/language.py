@@ -1,0 +1,83 @@
+"""Which language a page is written in, and that language's stop words: what the heuristics
+stage measures prose by.
+
+Stop words (the, of, and, der, die, que, ...) are the glue of running text and nearly absent
+from menus, tag clouds and link lists, so their share of a line's words tells prose from
+furniture (the jusText observation). That only works with the page's own language's list, so
+the language is detected from the text itself: the language whose stop words cover the most
+words of the page's longer lines wins (menus are in the page's language too, but their words
+are few and mostly names). No model, no network: the lists are the only data.
+
+The lists come from the `stopwordsiso` package (stopwords-iso, 58 languages, ISO 639-1 codes)
+rather than from lists typed here: they are maintained, cover many languages, and are loaded
+once per process (a 200 KB JSON file, a few milliseconds).
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable
+
+# Only lines with at least this many words vote: long lines are mostly prose, short ones are
+# mostly menu labels and names, which say little about the language.
+VOTE_MIN_WORDS = 8
+# At most this many words are looked at per detection: plenty to separate languages, and it
+# keeps detection cost flat on big windows.
+VOTE_MAX_WORDS = 4000
+# Below this share of a page's words in its best list, no list fits (a script with no word
+# spaces such as Chinese or Japanese, or a language without a list): `detect` says None and
+# the heuristics fall back to features that need no language.
+MIN_COVERAGE = 0.04
+
+_WORD = re.compile(r"\w+")
+_NOT_A_WORD = re.compile(r"[\d_]")
+
+
+@lru_cache(maxsize=1)
+def stop_lists() -> dict[str, frozenset[str]]:
+    """Language code -> its stop words, lower-cased."""
+    raw = json.loads(resources.files("stopwordsiso").joinpath("stopwords-iso.json").read_text("utf-8"))
+    # Some lists carry digits ("0".."9") and "_": numbers are content in every language, and
+    # they would make any page with figures look like that list's language.
+    return {
+        code: frozenset(w.lower() for w in words if not _NOT_A_WORD.search(w))
+        for code, words in sorted(raw.items())
+    }
+
+
+def stop_words(lang: str | None) -> frozenset[str]:
+    """The stop words of `lang` (empty for None or a language without a list)."""
+    if lang is None:
+        return frozenset()
+    return stop_lists().get(lang, frozenset())
+
+
+def detect(lines: Iterable[str]) -> str | None:
+    """The language of a page given as lines: see `detect_words`."""
+    return detect_words(
+        w.lower() for line in lines for toks in (_WORD.findall(line),) if len(toks) >= VOTE_MIN_WORDS for w in toks
+    )
+
+
+def detect_words(words: Iterable[str]) -> str | None:
+    """The language whose stop words cover most of `words` (lower-cased words of the page's
+    longer lines; numbers are skipped), or None when none covers at least MIN_COVERAGE of them.
+    Ties go to the alphabetically first code, so the answer depends on nothing but the text."""
+    sample: list[str] = []
+    for w in words:
+        if not w.isdigit():
+            sample.append(w)
+            if len(sample) >= VOTE_MAX_WORDS:
+                break
+    if not sample:
+        return None
+    best, best_hits = None, 0
+    for code, stops in stop_lists().items():
+        hits = sum(map(stops.__contains__, sample))
+        if hits > best_hits:
+            best, best_hits = code, hits
+    if best_hits < MIN_COVERAGE * len(sample):
+        return None
+    return best

@@ -1,0 +1,211 @@
+"""The heuristics stage (cleaner/stages/heuristics.py): what it keeps, what it removes, and
+that it streams.
+
+The page in fixtures/heuristics/news_page.txt is made up: a short news article wrapped in the
+furniture no rule names (a menu, a byline, share buttons, related stories, a comment thread, a
+newsletter box, a legal footer), with the short lines an article has (a subheading, a quote, a
+list, a dateline). The tests run the stage with no rules, so they test the stage alone.
+"""
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+
+from cleaner import Options, clean_text, load_rules
+from cleaner.pipeline import clean_chunks
+from cleaner.stages import heuristics, language
+from cleaner.stages.heuristics import LABEL_IDS, apply_heuristics
+from cleaner.stages.normalize import Fragment
+
+from conftest import REPO, rule_toml, ruleset
+
+PAGE = (REPO / "fixtures" / "heuristics" / "news_page.txt").read_text(encoding="utf-8")
+NO_RULES = load_rules(builtin=False)
+
+ARTICLE_SHORT_LINES = [
+    "Why it matters",  # a subheading
+    '"We have waited long enough," the mayor said.',  # a quote
+    "The plan includes:",
+    "   * a cycle lane on both sides of the bridge,",  # list items inside the article
+    "   * a wider footpath for the people who walk to work,",
+    "   * new lighting along the river bank.",
+    "June 6, 2023",  # a dateline inside the article
+]
+FURNITURE = {
+    "menu": ["   * Home", "   * Business", "   * Weather"],
+    "share block": ["Share this article", "   * Facebook"],
+    "related stories": [
+        "Related stories",
+        "Mayor announces budget for next year",
+        "The council has set aside money for new roads and for two schools in its plan.",
+        "Three firms will share the work on the project, officials said on Monday.",
+    ],
+    "comment section": [
+        "Comments (3)",
+        "I think this bridge is a waste of money and nobody will use it after the first month.",
+        "Finally! I have been waiting for this for years and I will cycle across it every day.",
+        "Reply",
+    ],
+    "newsletter box": ["Sign up for our newsletter", "Enter your email address"],
+    "legal footer": [
+        "Copyright 2023 Example News Ltd. All rights reserved. Use of this site constitutes "
+        "acceptance of our terms of use and our privacy policy, and no part of it may be copied "
+        "without permission.",
+        "   * Privacy policy",
+        "   * Contact us",
+    ],
+}
+
+
+def clean(text: str, options: Options = Options(), removed: list | None = None) -> str:
+    return clean_text(text, NO_RULES, options, removed.append if removed is not None else None)
+
+
+def kept_lines(text: str) -> set[str]:
+    return set(clean(text).split("\n"))
+
+
+def test_the_article_stays_whole():
+    kept = kept_lines(PAGE)
+    paragraphs = [line for line in PAGE.split("\n") if len(line) > 150 and not line.startswith("Copyright")]
+    assert len(paragraphs) == 5
+    for line in paragraphs:
+        assert line in kept
+
+
+@pytest.mark.parametrize("line", ARTICLE_SHORT_LINES)
+def test_short_article_lines_survive(line):
+    assert line in kept_lines(PAGE)
+
+
+@pytest.mark.parametrize("what", sorted(FURNITURE))
+def test_furniture_goes(what):
+    kept = kept_lines(PAGE)
+    for line in FURNITURE[what]:
+        assert line not in kept, f"{what}: {line!r} was kept"
+
+
+def test_every_removal_names_a_heuristic_and_its_input_line():
+    removed: list = []
+    clean(PAGE, removed=removed)
+    lines = PAGE.split("\n")
+    assert len(removed) > 40
+    for r in removed:
+        assert r.rule_id in LABEL_IDS.values() and r.family() == "heuristic"
+        assert r.whole_line and lines[r.line_no - 1] == r.text
+
+
+def test_line_numbers_are_the_inputs_when_rules_removed_lines_before():
+    rules = ruleset(rule_toml("nav.skip", "drop-line", patterns=["Skip to content"]))
+    removed: list = []
+    clean_text(PAGE, rules, Options(), removed.append)
+    lines = PAGE.split("\n")
+    assert [r.rule_id for r in removed if r.line_no == 1] == ["nav.skip"]
+    for r in removed:
+        assert lines[r.line_no - 1] == r.text
+
+
+def test_rules_only_when_heuristics_are_off():
+    assert clean(PAGE, Options(heuristics=False)) == clean_text(PAGE, NO_RULES, Options(heuristics=False))
+    assert "   * Home" in clean(PAGE, Options(heuristics=False))
+
+
+def test_deterministic():
+    first: list = []
+    second: list = []
+    assert clean(PAGE, removed=first) == clean(PAGE, removed=second)
+    assert first == second
+
+
+def test_same_output_whatever_the_chunking():
+    whole = clean(PAGE)
+    data = PAGE * 3
+    expected = clean(data)
+    for size in (1, 7, 64, 1000):
+        chunks = (data[i : i + size] for i in range(0, len(data), size))
+        assert "".join(clean_chunks(chunks, NO_RULES, Options())) == expected
+    assert whole in expected
+
+
+def test_cleaning_twice_changes_nothing_more():
+    once = clean(PAGE)
+    assert clean(once) == once
+
+
+def test_a_page_with_no_article_is_left_alone():
+    menu = "\n".join(f"   * Section {i}" for i in range(30)) + "\n"
+    assert clean(menu) == menu
+
+
+def test_fragments_of_an_over_long_line_pass_untouched():
+    long_line = " ".join(["word"] * 400)  # 1999 characters: pieces of at most 500
+    text = PAGE + long_line + "\n" + PAGE
+    out = clean(text, Options(max_line_chars=500))
+    assert long_line + "\n" in out
+    assert out.count("Why it matters\n") == 2
+
+
+def test_fragment_pieces_are_yielded_as_they_come():
+    pieces = [(1, "   * Home"), (2, Fragment("a" * 10)), (2, Fragment("b" * 10)), (2, "c"), (3, "   * World")]
+    out = list(apply_heuristics(iter(pieces), Options()))
+    assert out[:3] == ["   * Home", "a" * 10, "b" * 10] or out[:3] == ["a" * 10, "b" * 10, "c"]
+    assert "".join(p for p in out if isinstance(p, Fragment)) == "a" * 10 + "b" * 10
+    assert "c" in out and type(out[out.index("c") - 1]) is Fragment
+
+
+def test_bounded_window_on_a_long_input(monkeypatch):
+    """The stage never holds more than a window of undecided lines: every line read is kept or
+    reported removed within WINDOW_LINES lines."""
+    monkeypatch.setattr(heuristics, "WINDOW_LINES", 200)
+    monkeypatch.setattr(heuristics, "OVERLAP_LINES", 40)
+    page_lines = PAGE.split("\n")
+    read = decided = most_ahead = 0
+
+    def source():
+        nonlocal read
+        for no, line in enumerate(itertools.islice(itertools.cycle(page_lines), 20_000), 1):
+            read = no
+            yield no, line
+
+    def removed(_):
+        nonlocal decided
+        decided += 1
+
+    for _ in apply_heuristics(source(), Options(), removed):
+        decided += 1
+        most_ahead = max(most_ahead, read - decided)
+    assert read == decided == 20_000
+    assert most_ahead <= 200
+
+
+def test_an_article_longer_than_the_window_stays_whole(monkeypatch):
+    monkeypatch.setattr(heuristics, "WINDOW_LINES", 150)
+    monkeypatch.setattr(heuristics, "OVERLAP_LINES", 30)
+    lines = PAGE.split("\n")
+    body = lines.index("Why it matters")
+    paragraphs = [f"Paragraph {i}: " + lines[body + 2] for i in range(200)]
+    page = "\n".join(lines[:body] + [p + "\n" for p in paragraphs] + lines[body:]) + "\n"
+    kept = kept_lines(page)
+    assert all(p in kept for p in paragraphs)
+    assert "   * Home" not in kept and "   * Contact us" not in kept
+
+
+def test_language_from_the_text():
+    fr = ("Le conseil municipal a voté mardi soir la construction d'un nouveau pont sur la rivière, "
+          "ce qui met fin à un débat qui divisait la ville depuis plus de dix ans.")
+    de = ("Der Stadtrat hat am Dienstagabend den Bau einer neuen Brücke über den Fluss beschlossen, "
+          "nachdem die Stadt mehr als zehn Jahre lang darüber gestritten hatte.")
+    assert language.detect([fr, fr]) == "fr"
+    assert language.detect([de]) == "de"
+    assert language.detect(["1 2 3 4 5 6 7 8 9 10"]) is None
+    assert "the" in language.stop_words("en") and not language.stop_words(None)
+
+
+def test_a_page_in_another_language():
+    page = (REPO / "fixtures" / "heuristics" / "news_page_de.txt").read_text(encoding="utf-8")
+    kept = kept_lines(page)
+    assert "Warum das wichtig ist" in kept  # the subheading
+    assert "   * Startseite" not in kept and "   * Impressum" not in kept
+    assert sum(len(line) > 150 for line in kept) == 3
