@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
@@ -37,6 +36,8 @@ def open_input(path: str) -> Iterator[tuple[BinaryIO, str]]:
 def atomic_output(path: str | os.PathLike) -> Iterator[BinaryIO]:
     """Write to a temporary file in the target's folder; rename it over the target only when
     the block finishes without an exception. The target keeps its permissions if it exists."""
+    import tempfile
+
     target = Path(path)
     folder = target.parent
     try:

@@ -18,13 +18,17 @@ import re
 import re._compiler as _re_compiler
 import re._parser as _re_parser
 import sys
-import tempfile
 from pathlib import Path
 
 import _sre
 
 _state: dict | None = None
 _dirty = False
+_SECTIONS = ("files", "analysis", "re")
+# Entries kept at most per section: what this process used comes first, then the newest others.
+# (Tests and users create many one-off rule files; the cache must not grow with them.)
+_KEEP = {"files": 64, "analysis": 4000, "re": 1000}
+_used: dict[str, set] = {name: set() for name in _SECTIONS}
 
 
 def _path() -> Path | None:
@@ -42,13 +46,13 @@ def _path() -> Path | None:
 def _load() -> dict:
     global _state
     if _state is None:
-        _state = {"files": {}, "analysis": {}, "re": {}}
+        _state = {name: {} for name in _SECTIONS}
         path = _path()
         if path is not None:
             with contextlib.suppress(Exception):
                 with path.open("rb") as f:
                     loaded = pickle.load(f)
-                if isinstance(loaded, dict) and set(loaded) == {"files", "analysis", "re"}:
+                if isinstance(loaded, dict) and set(loaded) == set(_SECTIONS):
                     _state = loaded
         atexit.register(save)
     return _state
@@ -58,24 +62,34 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _get(section: str, key):
+    value = _load()[section].get(key)
+    if value is not None:
+        _used[section].add(key)
+    return value
+
+
+def _put(section: str, key, value) -> None:
+    global _dirty
+    _load()[section][key] = value
+    _used[section].add(key)
+    _dirty = True
+
+
 def parsed_file(key: tuple):
-    return _load()["files"].get(key)
+    return _get("files", key)
 
 
 def remember_parsed_file(key: tuple, value) -> None:
-    global _dirty
-    _load()["files"][key] = value
-    _dirty = True
+    _put("files", key, value)
 
 
 def analysis(key: tuple):
-    return _load()["analysis"].get(key)
+    return _get("analysis", key)
 
 
 def remember_analysis(key: tuple, value) -> None:
-    global _dirty
-    _load()["analysis"][key] = value
-    _dirty = True
+    _put("analysis", key, value)
 
 
 def save() -> None:
@@ -86,7 +100,19 @@ def save() -> None:
         return
     _dirty = False
     with contextlib.suppress(Exception):  # a cache that cannot be written is only a lost speed-up
+        import tempfile
+
+        for name in _SECTIONS:
+            section = _state[name]
+            if len(section) > _KEEP[name]:
+                used = [k for k in section if k in _used[name]]
+                others = [k for k in section if k not in _used[name]]
+                room = max(0, _KEEP[name] - len(used))
+                _state[name] = {k: section[k] for k in others[len(others) - room :] + used}
         path.parent.mkdir(parents=True, exist_ok=True)
+        for stale in path.parent.glob("rules-*.pickle"):  # written by other versions of the code
+            if stale != path:
+                stale.unlink()
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rules-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:
@@ -102,9 +128,8 @@ def compile_re(source: str) -> re.Pattern:
     combined patterns costs ~100 ms a run, rebuilding one from its program microseconds. This
     uses the standard library's private compiler API exactly as `re._compiler.compile` does; on
     any surprise (another Python) it falls back to `re.compile`."""
-    global _dirty
-    programs = _load()["re"]
-    program = programs.get(source)
+    _load()
+    program = _get("re", source)
     if program is not None:
         try:
             return _sre.compile(source, *program)
@@ -120,6 +145,5 @@ def compile_re(source: str) -> re.Pattern:
         compiled = _sre.compile(source, *program)
     except Exception:
         return re.compile(source)
-    programs[source] = program
-    _dirty = True
+    _put("re", source, program)
     return compiled

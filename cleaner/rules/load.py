@@ -6,19 +6,17 @@ go straight to the line to fix; nothing here raises anything else for a bad file
 from __future__ import annotations
 
 import os
-import tomllib
+import re
 from pathlib import Path
 from typing import Any, Iterable
-
-import regex
 
 from ..errors import RuleError, UsageError
 from . import cache
 from .model import ACTIONS, CUT_AFTER, CUT_BEFORE, DROP_BLOCK, BlockElement, Case, Rule, RuleSet, SitePack
 
-_ID = regex.compile(r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)+")
-_DOMAIN = regex.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+")
-_LANG = regex.compile(r"[a-z]{2,3}")
+_ID = re.compile(r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)+")
+_DOMAIN = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+")
+_LANG = re.compile(r"[a-z]{2,3}")
 
 _TEXT_KEYS = ("summary", "why", "risk")
 _RULE_KEYS = frozenset(
@@ -37,6 +35,9 @@ def builtin_rules_dir() -> Path:
 
 
 def pattern_flags(case_sensitive: bool) -> int:
+    import regex  # (imported where needed: it costs more than cleaning a page, and a run that
+    # finds its rules in the cache and runs them on `re` never needs it)
+
     return regex.V0 | (0 if case_sensitive else regex.IGNORECASE)
 
 
@@ -96,6 +97,8 @@ def load_file(path: Path) -> tuple[list[Rule], SitePack | None]:
     cached = cache.parsed_file(key)
     if cached is not None:
         return cached
+    import tomllib  # only for files not in the cache
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as e:
@@ -224,6 +227,8 @@ def _cases(src: str, rid: str, raw: Any) -> tuple[Case, ...]:
 
 def _compile(src: str, rid: str | None, key: str, pattern: str, case_sensitive: bool) -> None:
     try:
+        import regex
+
         compiled = regex.compile(pattern, pattern_flags(case_sensitive))
     except regex.error as e:
         raise RuleError(src, rid, key, f"pattern does not compile: {e}") from None

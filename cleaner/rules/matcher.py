@@ -22,8 +22,6 @@ from __future__ import annotations
 import re
 from typing import Callable, Sequence
 
-import regex
-
 from . import cache
 from .analysis import LINE_LIMIT, Analysis, analyse, key_of, prefix_key
 from .load import pattern_flags
@@ -87,6 +85,8 @@ class _Alternation:
 
     def on_regex(self):
         if self._regex is None:
+            import regex  # only patterns `re` cannot run, or runs without the watchdog, need it
+
             self._regex = regex.compile(self._source(), regex.V0)
         return self._regex
 
@@ -331,6 +331,8 @@ def _selectivity(a: Analysis) -> float:
 
 def _too_slow(rule: Rule, text: str, timeout: float, search: bool = False) -> bool:
     """Whether one of the rule's patterns alone takes longer than `timeout` on `text`."""
+    import regex
+
     flags = pattern_flags(rule.case_sensitive)
     for p in rule.patterns or tuple(e.pattern for e in rule.block):
         compiled = regex.compile(p, flags)
