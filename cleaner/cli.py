@@ -142,66 +142,8 @@ def rules_test(
 BATCH_EXIT_CODES = """Exit status: 0 all done (with --check: every file already clean); 1 --check: some
 files would change (listed on stdout); 2 usage error (nothing done); 3 some inputs could not be
 read or decoded (each named on stderr; all the others were done); 4 an output could not be
-written (the run stopped there); 130 interrupted (Ctrl-C): outputs already written stay, a
-re-run finishes the rest."""
-
-
-@rules_app.command("list")
-def rules_list(rules: List[Path] = RulesOpt, select: List[str] = SelectOpt, ignore: List[str] = IgnoreOpt, no_builtin: bool = NoBuiltinOpt) -> None:
-    """One line per rule: id, action, languages or site, summary."""
-    ruleset = _load(rules, select, ignore, no_builtin)
-    width = max((len(r.id) for r in ruleset.rules), default=0)
-    for r in ruleset.rules:
-        scope = ",".join(r.sites) if r.sites else ",".join(r.languages) or "all"
-        sys.stdout.write(f"{r.id:<{width}}  {r.action:<10}  {scope:<12}  {r.summary}\n")
-
-
-@rules_app.command("show")
-def rules_show(rule_id: str = typer.Argument(..., metavar="ID"), rules: List[Path] = RulesOpt, no_builtin: bool = NoBuiltinOpt) -> None:
-    """Everything about one rule: where it is, what it matches, why, its risk and examples."""
-    ruleset = _load(rules, [], [], no_builtin)
-    rule = ruleset.get(rule_id)
-    if rule is None:
-        raise UsageError(f"rules show {rule_id}: no such rule (see `scrapeclean rules list`)")
-    lines = [f"{rule.id}  ({rule.action}, {rule.source})", f"summary: {rule.summary}", f"why:     {rule.why}", f"risk:    {rule.risk}"]
-    if rule.languages:
-        lines.append(f"languages: {', '.join(rule.languages)}")
-    if rule.sites:
-        lines.append(f"sites: {', '.join(rule.sites)}")
-    lines += ["patterns:"] + [f"  {p}" for p in rule.patterns]
-    lines += [f"  {i}. {'(optional) ' if e.optional else ''}{e.pattern}" for i, e in enumerate(rule.block, 1)]
-    lines += ["removes:"] + [f"  {e!r}" for e in rule.removes] + ["keeps:"] + [f"  {e!r}" for e in rule.keeps]
-    if rule.cases:
-        lines.append(f"cases: {len(rule.cases)} whole-page example(s)")
-    sys.stdout.write("\n".join(lines) + "\n")
-
-
-@rules_app.command("test")
-def rules_test(
-    paths: Optional[List[Path]] = typer.Argument(None, metavar="[PATH]...", help="Rule files or folders to test (default: the built-in rules)."),
-    no_builtin: bool = NoBuiltinOpt,
-    quiet: bool = typer.Option(False, "-q", "--quiet", help="Print failures only."),
-) -> None:
-    """Run every rule's embedded examples. The keep examples are checked against all loaded rules
-    (built-in ones too, unless --no-builtin), so a new rule cannot remove another's keep text."""
-    from .ruletest import check_rules
-    from .rules.load import load_rules
-
-    loaded = load_rules(paths or [], builtin=not no_builtin or not paths)
-    under_test = load_rules(paths, builtin=False).rules if paths else loaded.rules
-    failures = check_rules(under_test, loaded)
-    for f in failures:
-        sys.stdout.write(f"FAIL {f}\n")
-    if not quiet:
-        sys.stdout.write(f"{len(under_test)} rules tested: {len(under_test) - len({f.rule.id for f in failures})} passed, {len({f.rule.id for f in failures})} failed\n")
-    raise typer.Exit(EXIT_CHANGES if failures else EXIT_OK)
-
-
-BATCH_EXIT_CODES = """Exit status: 0 all done (with --check: every file already clean); 1 --check: some
-files would change (listed on stdout); 2 usage error (nothing done); 3 some inputs could not be
-read or decoded (each named on stderr; all the others were done); 4 an output could not be
-written (the run stopped there); 130 interrupted (Ctrl-C): outputs already written stay, a
-re-run finishes the rest."""
+written, or a worker process died (the run stopped there); 130 interrupted (Ctrl-C). Outputs
+already written are complete and stay; a re-run finishes the rest."""
 
 
 @app.command("batch", epilog=BATCH_EXIT_CODES)
@@ -227,6 +169,7 @@ def batch_command(
     site: str = typer.Option("auto", "--site", metavar="DOMAIN", help="Site pack: auto (from each page's fingerprints), none, or a domain such as dw.com."),
     lang: List[str] = typer.Option([], "--lang", metavar="CODE", help="Page language(s); rules tagged with other languages are off."),
     encoding: Optional[str] = typer.Option(None, "--encoding", metavar="NAME", help="Decode input with this encoding instead of detecting it."),
+    heuristics: bool = typer.Option(True, "--heuristics/--no-heuristics", help="After the rules, also remove furniture no rule names, judged from each line and its neighbours. --no-heuristics: rules only."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar, warnings or summary (errors still go to stderr)."),
 ) -> None:
     """Clean every file under each SRC into DEST at the same relative paths (or in place).
@@ -242,6 +185,6 @@ def batch_command(
         excludes=tuple(excludes), follow_symlinks=follow_symlinks, jobs=jobs, force=force, check=check,
         files_from=files_from, null=null, quiet=quiet, report_jsonl=report_jsonl, report_html=report_html,
         rule_paths=tuple(str(p) for p in rules), select=tuple(select), ignore=tuple(ignore), no_builtin=no_builtin,
-        options=Options(encoding=encoding, site=site, languages=tuple(lang)),
+        options=Options(encoding=encoding, site=site, languages=tuple(lang), heuristics=heuristics),
     )
     raise typer.Exit(run_batch(request, _stderr, None if quiet else _stderr))
