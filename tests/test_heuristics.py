@@ -209,3 +209,102 @@ def test_a_page_in_another_language():
     assert "Warum das wichtig ist" in kept  # the subheading
     assert "   * Startseite" not in kept and "   * Impressum" not in kept
     assert sum(len(line) > 150 for line in kept) == 3
+
+
+# --- block joining, walls and repeats -----------------------------------------------------------
+
+
+def _block_texts(lines: list[str]) -> list[str]:
+    window = [heuristics._Line(i, s, heuristics.TEXT if s.strip() else heuristics.BLANK) for i, s in enumerate(lines)]
+    return [" ".join(ln.core for ln in b.lines) for b in heuristics._blocks(window, language.stop_words("en"))]
+
+
+def test_a_sentence_cut_by_a_link_or_a_hard_wrap_is_one_block():
+    # a converter that puts every link on its own line, or wraps at a column, cuts sentences
+    # after a stop word and before a capital, or inside a bracket
+    assert len(_block_texts([
+        "The veteran actress, who in 2008 had won the",
+        "Africa Movie Academy Award for Best Actress in a Leading Role, has taken",
+        "to her page to share some photos of herself.",
+    ])) == 1
+    assert len(_block_texts([
+        "Japan's Nikkei 225", "(", "N225 ) declined 0.3%, while the Hang Seng", "(", "HSI ) rose 1%.",
+    ])) == 1
+    # a short menu item ending on a stop word does not swallow the next entry
+    assert len(_block_texts(["Contact us", "Careers and jobs at our company in the city"])) == 2
+
+
+SHARE_BAR = ["Share this with friends", "", "   * Twitter", "   * Facebook", "   * Reddit", "   * Pinterest", ""]
+ARTICLE = [
+    "The city council voted on Tuesday night to build a new bridge over the river, ending a debate "
+    "that had divided the town for more than ten years and that had cost two mayors their jobs.",
+    "",
+    "Work is to start in the spring and should take about two years, the council said in a statement "
+    "it published after the vote, which was carried by a clear majority of its members.",
+    "",
+    "The bridge will carry a cycle lane on both sides and a wide footpath for the people who walk to "
+    "work, and it will be lit along its whole length so that it is safe to use at night.",
+    "",
+]
+TEASERS = [
+    "A photo of the old town hall at dusk (Courtesy of the archive)",
+    "",
+    "Town hall gets a new roof after the long winter storms",
+    "",
+    "Jane Doe, The Evening Show",
+    "",
+    "The roof of the old town hall was replaced this week after the storms of the winter had left "
+    "holes in it that the rain came through, and the work cost far more than was planned for it.",
+    "The new school on the hill opened its doors to the first pupils on Monday, and the head said that "
+    "it was the best start she had seen in all her years of teaching in the town and the county.",
+    "",
+    "School on the hill opens its doors",
+    "",
+    "John Roe, The Evening Show",
+    "",
+    "Parents and teachers came together on Monday morning to see the first classes of the new school "
+    "begin, and many of them said that the town had waited far too long for a school of its own.",
+    "",
+]
+
+
+def test_the_share_bar_seen_again_after_the_article_ends_it():
+    # the share bar above the article comes again below it; what follows (teasers that read as
+    # prose and support each other) is not bridged
+    kept = kept_lines("\n".join(SHARE_BAR + ARTICLE + SHARE_BAR + TEASERS))
+    assert all(p in kept for p in ARTICLE if p)
+    assert not any(t in kept for t in TEASERS if len(t) > 80)
+
+
+def test_a_list_of_short_phrases_inside_the_article_stays():
+    phrases = [f"Writing a {w} for the readers" for w in (
+        "post", "letter", "note", "report", "story", "review", "guide", "summary",
+        "column", "essay", "brief", "digest", "memo", "chapter", "preface", "reply")]
+    more = [
+        f"On the {d} day the writers met again to talk about what they had done, and they agreed "
+        "that the work had gone better than any of them had thought it would when they began it."
+        for d in ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+    ]
+    page = "\n".join(
+        ["   * Home", "   * News", "   * Sport", "   * Weather", ""] + ARTICLE + more[:3] + phrases + [""] + more[3:]
+    )
+    kept = kept_lines(page)  # 16 short lines cost more than a wall, but they are no menu
+    assert all(p in kept for p in phrases)
+    assert all(p in kept for p in ARTICLE + more if p)
+
+
+def test_prose_shown_again_away_from_the_article_goes():
+    again = ARTICLE[2]
+    page = "\n".join(ARTICLE + ["Most read", "", "   * Weather", "", again, "", "   * Sport", ""])
+    out = clean(page).split("\n")
+    assert out.count(again) == 1 and all(p in out for p in ARTICLE if p)
+
+
+def test_importing_the_stage_loads_no_stop_lists():
+    import subprocess
+    import sys
+
+    code = ("import sys, cleaner.stages.heuristics as h; "
+            "assert h.language.stop_lists.cache_info().currsize == 0; "
+            "assert 'importlib.resources' not in sys.modules or 'json' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO, env={"PYTHONPATH": str(REPO)})

@@ -18,7 +18,10 @@ The algorithm, per window of lines (the whole page, for any page under WINDOW_LI
 WINDOW_CHARS characters):
 
 1. Blocks. Lines are joined into blocks where a line goes on with the sentence the previous one
-   left open (a converter that puts every link on its own line cuts paragraphs that way).
+   left open (a converter that puts every link on its own line cuts paragraphs that way, and a
+   hard wrap does too): it starts in lower case or with punctuation or a bracket, or the previous
+   one ends on a comma, an open bracket or quote, or on a stop word (then the line must be as
+   short as a link's text, or the previous one long enough to be a sentence: OPEN_WORDS).
 2. Language. The language is the one whose stop words cover most of the long lines' words
    (`language.py`); its stop-word share in the window's long blocks is the page's prose level,
    so "dense" means dense for this page and this list, whatever the language.
@@ -27,9 +30,14 @@ WINDOW_CHARS characters):
    prose block touches it), every other block a cost, higher the surer it is furniture. A
    block seen twice in a row (alt text doubling a caption), a short block seen before (the
    menu again in the footer), a short block with a date or a counter, a long one in which no
-   sentence ends, and a copyright line are furniture whatever else they look like.
+   sentence ends, and a copyright line are furniture whatever else they look like. A prose
+   block seen before with no prose next to it (a teaser list shown twice) is a repeat too; one
+   inside running prose stays (the first paragraph again under a summary).
 4. The article region. The maximal-scoring runs of blocks are found (Ruzzo-Tompa, linear). A run
-   of furniture costing more than HARD_BREAK is never bridged. The article is the *first* run
+   of furniture costing more than HARD_BREAK is never bridged (short lines that are no link,
+   headline or repeat do not count towards it: a list of phrases is article text as often as
+   not), nor is a run of REPEAT_WALL repeated blocks (the share bar or the menu shown again:
+   the page template around the article). The article is the *first* run
    holding at least ARTICLE_SHARE of the best run's score (teasers, comments and footers come
    later), widened by the neighbouring runs that a cheap gap (JOIN_GAP) separates from it.
 5. Trimming. Lines outside the region go; inside it, a run of two or more sure-furniture blocks
@@ -77,6 +85,7 @@ ITEM_DENSITY = 0.5  # a list item this dense (relative to the level) reads as te
 META_WORDS = 12  # a date, a time or a counter ("3 comments") in a block this short: metadata
 RUN_ON_WORDS = 40  # a block this long with no sentence end in it is a row of headlines or tags
 LINK_WORDS = 6  # a line this short after one ending on a stop word is a link cut out of it
+OPEN_WORDS = 8  # a line this long ending on a stop word is a sentence cut (a link, a hard wrap)
 CJK_CHARS_PER_WORD = 2  # Chinese and Japanese have no spaces: count a word per 2 characters
 
 # --- scores (in words of prose: what a block is worth to the article region) --------------------
@@ -91,6 +100,7 @@ ISOLATED_COST = 15  # a prose block with no prose neighbour (a teaser, a caption
 # --- the article region -------------------------------------------------------------------
 HARD_BREAK = 150  # a run of furniture costing this much is never bridged
 ARTICLE_SHARE = 0.35  # the article is the first run holding this share of the best run's score
+REPEAT_WALL = 4  # a run of this many repeated blocks (the share bar again, the menu again) is a wall
 JOIN_GAP = 20  # neighbouring runs separated by furniture costing at most this much join it
 MIN_ARTICLE = 15  # a window whose best run is below this has no article: it is left as it is
 
@@ -109,6 +119,9 @@ LABEL_IDS = {
     LEGAL: "heuristic.legal",  # copyright lines
 }
 _SURE_FURNITURE = frozenset((LINK, NO_WORDS, META))  # trimmed inside the region when in a run
+# Not counted towards HARD_BREAK: a list of short phrases is article text as often as not (a
+# menu is Title Case links: HEADLINE, LINK, REPEAT); they still cost in the region's score.
+WALL_SOFT = frozenset((SHORT, SENTENCE))
 
 _WORD = re.compile(r"\w+")
 _DIGITS = re.compile(r"\d+")
@@ -120,6 +133,8 @@ _SENTENCE_STOP = re.compile(r"[.!?…。！？][\"'”’»)\]]*(?:\s|$)")
 _LEGAL = re.compile(r"[©ⓒ]")
 _OPEN_END = frozenset(".!?…:;")  # a line ending in one of these does not run on
 _CLOSERS = "\"'”’»)]"
+_OPENERS = frozenset("([“‘«")  # a line ending in one of these is cut inside a bracket or a quote
+_BRACKETS = frozenset("([")  # a line starting with one of these goes on with an open line: "Nikkei 225" / "(N225)"
 _RUN_ON_START = frozenset(",.;:)]!?’”'%")  # a line starting with one of these runs on
 
 BLANK, TEXT, RAW = 0, 1, 2
@@ -258,9 +273,12 @@ def _classify(window: list[_Line]) -> None:
 
 def _blocks(window: list[_Line], stops: frozenset[str]) -> list[_Block]:
     """Step 1: non-blank lines -> blocks. A line joins the previous one when that one is left
-    open (no final stop) and this one carries on: it starts in lower case or with punctuation,
-    or the previous one ends on a comma, or on a stop word and this one is as short as a link's
-    text ("according to" / "Reuters")."""
+    open (no final stop) and this one carries on: it starts in lower case, with punctuation or
+    with a bracket ("Nikkei 225" / "(N225)"), or the previous one ends on a comma or an open
+    bracket or quote, or on a stop word and either this one is as short as a link's text
+    ("according to" / "Reuters") or the previous one is as long as a cut sentence ("who in 2008
+    won the" / "Africa Movie Academy Award for Best Actress, has taken": a link or a hard wrap;
+    a menu entry ending on a stop word, "Contact us", is too short to take the next one)."""
     blocks: list[_Block] = []
     prev: _Line | None = None
     for ln in window:
@@ -271,7 +289,12 @@ def _blocks(window: list[_Line], stops: frozenset[str]) -> list[_Block]:
             ln.first.islower()
             or ln.first in _RUN_ON_START
             or prev.last == ","
-            or (ln.words <= LINK_WORDS and prev.last.isalpha() and prev.toks and prev.toks[-1] in stops)
+            or prev.core[-1:] in _OPENERS
+            or ln.first in _BRACKETS
+            or (
+                (ln.words <= LINK_WORDS or prev.words >= OPEN_WORDS)
+                and prev.last.isalpha() and prev.toks and prev.toks[-1] in stops
+            )
         ):
             blocks[-1].add(ln)
         else:
@@ -295,24 +318,32 @@ def _label(blocks: list[_Block], stops: frozenset[str]) -> None:
             shape = _DIGITS.sub("0", b.key)
             shapes[shape] = shapes.get(shape, 0) + 1
     seen: set[str] = set()
+    echoes: list[int] = []  # prose seen before
     for i, b in enumerate(blocks):
         density = (b.stops / b.words / level if b.words else 0.0) if stops else 1.0
         ended = b.lines[-1].last in _SENTENCE_END
         b.label = _block_label(b, density, ended, shapes, stops)
         repeat = i > 0 and b.key == blocks[i - 1].key  # doubled: alt text and caption
-        if repeat or (b.key in seen and b.label != PROSE):
+        if b.key in seen and b.label == PROSE and not repeat:
+            echoes.append(i)
+        elif repeat or b.key in seen:
             b.label = REPEAT
             if repeat:
                 blocks[i - 1].label = REPEAT
         seen.add(b.key)
+    for i in echoes:  # a prose block seen before, with no prose next to it: a teaser shown again
+        if not _next_to_prose(blocks, i):
+            blocks[i].label = REPEAT
     for i, b in enumerate(blocks):
         if b.label == PROSE:
-            supported = (i > 0 and blocks[i - 1].label == PROSE) or (
-                i + 1 < len(blocks) and blocks[i + 1].label == PROSE
-            )
+            supported = _next_to_prose(blocks, i)
             b.score = b.words if supported else b.words - ISOLATED_COST
         else:
             b.score = -_COSTS[b.label]
+
+
+def _next_to_prose(blocks: list[_Block], i: int) -> bool:
+    return (i > 0 and blocks[i - 1].label == PROSE) or (i + 1 < len(blocks) and blocks[i + 1].label == PROSE)
 
 
 _COSTS = {
@@ -349,16 +380,18 @@ def _block_label(b: _Block, density: float, ended: bool, shapes: dict[str, int],
 def _article(blocks: list[_Block]) -> list[bool] | None:
     """Step 4: which blocks make the article region (None: no article in sight)."""
     scores = [b.score for b in blocks]
-    run = start = 0
+    run = start = repeats = 0
     for i, sc in enumerate(scores):  # long furniture runs are walls
         if sc <= 0:
             if run == 0:
                 start = i
-            run += sc
-            if run <= -HARD_BREAK:
+            if blocks[i].label not in WALL_SOFT:
+                run += sc
+            repeats = repeats + 1 if blocks[i].label == REPEAT else 0
+            if run <= -HARD_BREAK or repeats >= REPEAT_WALL:
                 scores[start] = -(1 << 40)
         else:
-            run = 0
+            run = repeats = 0
     segs = _maximal_segments(scores)
     best = max((t for _, _, t in segs), default=0)
     if best < MIN_ARTICLE:

@@ -10,14 +10,12 @@ are few and mostly names). No model, no network: the lists are the only data.
 
 The lists come from the `stopwordsiso` package (stopwords-iso, 58 languages, ISO 639-1 codes)
 rather than from lists typed here: they are maintained, cover many languages, and are loaded
-once per process (a 200 KB JSON file, a few milliseconds).
+once per process, on first use (a 200 KB JSON file, a few milliseconds).
 """
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
-from importlib import resources
 from typing import Iterable
 
 # Only lines with at least this many words vote: long lines are mostly prose, short ones are
@@ -37,7 +35,11 @@ _NOT_A_WORD = re.compile(r"[\d_]")
 
 @lru_cache(maxsize=1)
 def stop_lists() -> dict[str, frozenset[str]]:
-    """Language code -> its stop words, lower-cased."""
+    """Language code -> its stop words, lower-cased. Loaded on first use, and only then are
+    `json` and `importlib.resources` imported: importing this module stays cheap (CLI start-up)."""
+    import json
+    from importlib import resources
+
     raw = json.loads(resources.files("stopwordsiso").joinpath("stopwords-iso.json").read_text("utf-8"))
     # Some lists carry digits ("0".."9") and "_": numbers are content in every language, and
     # they would make any page with figures look like that list's language.
