@@ -308,3 +308,38 @@ def test_importing_the_stage_loads_no_stop_lists():
             "assert h.language.stop_lists.cache_info().currsize == 0; "
             "assert 'importlib.resources' not in sys.modules or 'json' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO, env={"PYTHONPATH": str(REPO)})
+
+
+# --- idempotence of the default pipeline (rules + heuristics) ---------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import cleaner  # noqa: E402
+
+_FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+_POOL = [
+    "The minister said the talks would resume next week, after both sides had consulted their governments at home.",
+    "Critics warned that the plan, which has not been published, could cost far more than the government has admitted so far.",
+    "Analysts expect the central bank to hold rates steady when it meets on Thursday, citing weak growth in the euro zone.",
+    "Home", "News", "Sport", "Weather", "Share this article", "Read more", "Related stories",
+    "Advertisement", "© 2024 Example Media", "12 comments", "Sign up for our newsletter",
+    "Ukraine war: what we know on day 300", "Prices rise again", "",
+    "* Politics", "* Business", "Monday, 3 June 2024", "By Jane Doe",
+]
+
+
+@pytest.mark.parametrize("page", sorted((_FIXTURES / "heuristics").glob("*.txt")) + sorted((_FIXTURES / "seeds").glob("*.txt")),
+                         ids=lambda p: p.name)
+def test_cleaning_clean_text_changes_nothing_with_heuristics(page):
+    once = cleaner.clean_text(page.read_text(encoding="utf-8"))
+    assert cleaner.clean_text(once) == once
+
+
+@settings(derandomize=True, max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_POOL), min_size=1, max_size=60))
+def test_the_default_pipeline_is_idempotent_on_mixed_pages(lines):
+    """The heuristic stage classifies what it kept again until it keeps all of it, so its
+    output is a fixed point: a page without its furniture must not lose more on a second run."""
+    once = cleaner.clean_text("\n".join(lines) + "\n")
+    assert cleaner.clean_text(once) == once

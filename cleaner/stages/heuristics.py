@@ -72,6 +72,7 @@ from .normalize import Fragment
 WINDOW_LINES = 5000  # lines held before a window is classified (a long article page: ~1000)
 WINDOW_CHARS = 1 << 20  # ... or characters
 OVERLAP_LINES = 300  # the end of a full window is decided again with the next window
+FIXPOINT_ROUNDS = 4  # the classifier runs again on what it kept, until it keeps all (idempotence)
 
 # --- block features ---------------------------------------------------------------------------
 PROSE_WORDS = 10  # a prose block has at least this many words ...
@@ -217,7 +218,7 @@ def apply_heuristics(
         chars += len(line)
         if len(window) >= WINDOW_LINES or chars >= WINDOW_CHARS:
             cut = _cut_point(window)
-            _classify(window)
+            _classify_to_fixpoint(window)
             yield from _emit(window[:cut], on_removal)
             window = window[cut:]  # judged again with the next lines
             for ln in window:
@@ -238,8 +239,22 @@ def _cut_point(window: list[_Line]) -> int:
 
 
 def _decide(window: list[_Line], on_removal: OnRemoval | None) -> Iterator[str]:
-    _classify(window)
+    _classify_to_fixpoint(window)
     return _emit(window, on_removal)
+
+
+def _classify_to_fixpoint(window: list[_Line]) -> None:
+    """`_classify`, then again on what it kept, until a round removes nothing (at most
+    FIXPOINT_ROUNDS). Cleaning clean text must change nothing, and the page without its
+    furniture can look different to the classifier (a region bridged over removed lines): so
+    the stage settles on output that it would itself leave as it is."""
+    _classify(window)
+    for _ in range(FIXPOINT_ROUNDS - 1):
+        rest = [ln for ln in window if ln.keep or ln.kind != TEXT]
+        kept_before = sum(1 for ln in rest if ln.kind == TEXT)
+        _classify(rest)
+        if sum(1 for ln in rest if ln.kind == TEXT and ln.keep) == kept_before:
+            return
 
 
 def _emit(lines: list[_Line], on_removal: OnRemoval | None) -> Iterator[str]:
