@@ -562,10 +562,12 @@ def _hash_and_rewind(f) -> str:
     return h.hexdigest()
 
 
-def _clean_one(job: tuple[int, str, str | None, str | None]) -> dict:
-    """Clean one file as `scrapeclean FILE` would; -> a small picklable result."""
+def _clean_one(job: tuple[int, str, str | None, str | None], w: _Worker | None = None) -> dict:
+    """Clean one file as `scrapeclean FILE` would; -> a small picklable result. The one per-file
+    function of every backend: local worker processes (`w` = this process's `_W`) and Dask tasks
+    (`dask_backend`, which passes its own `_Worker`)."""
     index, src, out, expect_hash = job
-    w = _W
+    w = _W if w is None else w
     assert w is not None
     s = w.s
     res: dict = {"index": index, "status": "failed", "error": None, "warnings": [], "encoding": None,
@@ -836,9 +838,10 @@ def _record(entry: Entry, res: dict) -> dict:
     }
 
 
-def run_batch(req: BatchRequest, error: Say, warn: Say | None) -> int:
+def run_batch(req: BatchRequest, error: Say, warn: Say | None, results: Callable | None = None) -> int:
     """The `batch` command: -> exit status. `error`/`warn` print one line on stderr (`warn` is
-    None with -q)."""
+    None with -q). `results(jobs, workers, setup)` runs the cleaning (default `_results`: local
+    worker processes; `dask_backend` passes one that runs it on a Dask cluster)."""
     started = time.monotonic()
     _check_request(req)
     if req.options.encoding:
@@ -873,13 +876,13 @@ def run_batch(req: BatchRequest, error: Say, warn: Say | None) -> int:
                 if isinstance(verdict, str):
                     e.expect_hash = verdict
             todo.append(e)
-        return _execute(req, rules, mode, entries, todo, journal, error, warn, started)
+        return _execute(req, rules, mode, entries, todo, journal, error, warn, started, results or _results)
     finally:
         if journal is not None:
             journal.close()
 
 
-def _execute(req, rules, mode, entries, todo, journal, error, warn, started) -> int:
+def _execute(req, rules, mode, entries, todo, journal, error, warn, started, results=None) -> int:
     global _W
     setup = _WorkerSetup(req.rule_paths, req.select, req.ignore, req.no_builtin, req.options, mode,
                          req.backup, bool(req.report_jsonl), bool(req.report_html))
@@ -897,7 +900,7 @@ def _execute(req, rules, mode, entries, todo, journal, error, warn, started) -> 
         by_index = {e.index: e for e in todo}
         jobs = [(e.index, e.src, e.out, e.expect_hash) for e in todo]
         try:
-            for res in _results(jobs, workers, setup):
+            for res in (results or _results)(jobs, workers, setup):
                 run.settle(by_index[res["index"]], res, True)
                 if run.output_error:
                     break
