@@ -1,6 +1,6 @@
 """A small on-disk cache that makes start-up cheap: rule files already parsed and validated
-(by content hash and path), what `analysis.analyse` found for each pattern, and the compiled
-form of the combined patterns `re` runs. Validating and analysing
+(by content hash and path), what `analysis.analyse` found for each pattern, the compiled
+form of the combined patterns `re` runs, and the stop-word lists (stages/language.py). Validating and analysing
 ~250 patterns costs over a second; a shell loop calling `scrapeclean` once per page cannot pay
 that every time.
 
@@ -24,10 +24,10 @@ import _sre
 
 _state: dict | None = None
 _dirty = False
-_SECTIONS = ("files", "analysis", "re")
+_SECTIONS = ("files", "analysis", "re", "data")
 # Entries kept at most per section: what this process used comes first, then the newest others.
 # (Tests and users create many one-off rule files; the cache must not grow with them.)
-_KEEP = {"files": 64, "analysis": 4000, "re": 1000}
+_KEEP = {"files": 64, "analysis": 4000, "re": 1000, "data": 4}
 _used: dict[str, set] = {name: set() for name in _SECTIONS}
 
 
@@ -39,7 +39,8 @@ def _path() -> Path | None:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     # What is cached is what this code computes: the code that computes it is part of the key.
     here = Path(__file__).resolve().parent
-    code = hashlib.sha256(b"".join((here / f).read_bytes() for f in ("analysis.py", "load.py", "model.py", "cache.py")))
+    sources = ("analysis.py", "load.py", "model.py", "cache.py", "../stages/language.py")
+    code = hashlib.sha256(b"".join((here / f).read_bytes() for f in sources))
     return Path(base) / "scrapeclean" / f"rules-{__version__}-py{sys.version_info[0]}{sys.version_info[1]}-{code.hexdigest()[:12]}.pickle"
 
 
@@ -90,6 +91,16 @@ def analysis(key: tuple):
 
 def remember_analysis(key: tuple, value) -> None:
     _put("analysis", key, value)
+
+
+def data(key: tuple):
+    """Other derived data the pipeline loads at start-up (the stop-word lists), by a key that
+    names its source file's version."""
+    return _get("data", key)
+
+
+def remember_data(key: tuple, value) -> None:
+    _put("data", key, value)
 
 
 def save() -> None:
