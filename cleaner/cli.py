@@ -171,6 +171,9 @@ def batch_command(
     encoding: Optional[str] = typer.Option(None, "--encoding", metavar="NAME", help="Decode input with this encoding instead of detecting it."),
     heuristics: bool = typer.Option(True, "--heuristics/--no-heuristics", help="After the rules, also remove furniture no rule names, judged from each line and its neighbours. --no-heuristics: rules only."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar, warnings or summary (errors still go to stderr)."),
+    learn: bool = typer.Option(False, "--learn", help="First learn the furniture the selected pages' sites repeat (as `scrapeclean learn` does), then clean with those rules added."),
+    learn_to: Optional[str] = typer.Option(None, "--learn-to", metavar="FOLDER", help="Keep the learned site packs in FOLDER for review (implies --learn; default: a temporary folder, removed after the run)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="tcp://HOST:PORT", help="Clean on this Dask cluster instead of local worker processes (same outputs; SRC and DEST on a filesystem the workers share). Needs pip install 'scrapeclean[dask]'."),
 ) -> None:
     """Clean every file under each SRC into DEST at the same relative paths (or in place).
 
@@ -186,5 +189,37 @@ def batch_command(
         files_from=files_from, null=null, quiet=quiet, report_jsonl=report_jsonl, report_html=report_html,
         rule_paths=tuple(str(p) for p in rules), select=tuple(select), ignore=tuple(ignore), no_builtin=no_builtin,
         options=Options(encoding=encoding, site=site, languages=tuple(lang), heuristics=heuristics),
+        learn=learn or learn_to is not None, learn_to=learn_to,
     )
+    if scheduler is not None:
+        from .dask_backend import run_batch_dask
+
+        raise typer.Exit(run_batch_dask(request, _stderr, None if quiet else _stderr, scheduler))
     raise typer.Exit(run_batch(request, _stderr, None if quiet else _stderr))
+
+
+LEARN_EXIT_CODES = """Exit status: 0 done; 2 usage error (bad option; nothing learned); 3 some pages could not
+be read or decoded (each named on stderr; the rules were learned from the others and written),
+or none could (nothing written); 4 the rule file could not be written; 130 interrupted."""
+
+
+@app.command("learn", epilog=LEARN_EXIT_CODES)
+def learn_command(
+    sources: Optional[List[str]] = typer.Argument(None, metavar="SRC...", help="Page files, or folders of them (read recursively)."),
+    output: Optional[str] = typer.Option(None, "-o", "--output", metavar="FILE", help="The rule file to write (atomically); a FOLDER/ gets one site pack per site."),
+    min_pages: int = typer.Option(3, "--min-pages", metavar="N", help="A line must recur on at least N pages of its site to be learned."),
+    min_share: float = typer.Option(0.3, "--min-share", metavar="F", help="... and on at least this share of its site's pages."),
+    site: Optional[str] = typer.Option(None, "--site", metavar="NAME", help="All pages are of this one site (no grouping); with a domain, the rules become a site pack for it."),
+    group_by: str = typer.Option("text", "--group-by", metavar="HOW", help="How pages are grouped into sites: text (by the furniture they share) or folder."),
+    globs: List[str] = typer.Option([], "--glob", metavar="PATTERN", help="Only files matching PATTERN (repeatable; with a / it matches the path under SRC, else the name)."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", metavar="NAME", help="Decode pages with this encoding instead of detecting it."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="No summary on stderr (errors still go there)."),
+) -> None:
+    """Learn the furniture a crawl's sites repeat (menus, footers, link lists) and write it as an
+    ordinary rule file: one rule per run of recurring lines, plus a footer and a header marker
+    where the pages agree, each with its evidence and examples. Use it with --rules."""
+    from .learn import LearnOptions, run_learn
+
+    options = LearnOptions(min_pages=min_pages, min_share=min_share, group_by=group_by, site=site,
+                           globs=tuple(globs), encoding=encoding)
+    raise typer.Exit(run_learn(sources or [], output, options, _stderr, None if quiet else _stderr))
