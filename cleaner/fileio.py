@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from pathlib import Path
 from typing import BinaryIO, Iterator
 
 from .errors import InputError, OutputError
@@ -38,10 +37,10 @@ def atomic_output(path: str | os.PathLike) -> Iterator[BinaryIO]:
     the block finishes without an exception. The target keeps its permissions if it exists."""
     import tempfile
 
-    target = Path(path)
-    folder = target.parent
+    target = os.fspath(path)
+    folder = os.path.dirname(target) or "."
     try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".part")
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".part")
     except FileNotFoundError:
         raise OutputError(f"{target}: folder {folder} does not exist (create it first)") from None
     except OSError as e:
@@ -61,9 +60,9 @@ def atomic_output(path: str | os.PathLike) -> Iterator[BinaryIO]:
         raise
 
 
-def _mode_for(target: Path) -> int:
+def _mode_for(target: str) -> int:
     try:
-        return target.stat().st_mode & 0o7777
+        return os.stat(target).st_mode & 0o7777
     except OSError:
         umask = os.umask(0)
         os.umask(umask)

@@ -5,11 +5,13 @@ Nothing else in the package holds a tunable of its own.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
+    """(A named tuple, not a dataclass: see rules/model.py. `options._replace(heuristics=False)`
+    gives a changed copy.)"""
+
     # --encoding: decode with this codec instead of detecting one (None = detect).
     encoding: str | None = None
 

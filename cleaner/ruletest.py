@@ -10,7 +10,6 @@ per rule from the rule files. It sits above the pipeline and uses it like any ca
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -37,12 +36,12 @@ def _alone(rule: Rule) -> RuleSet:
     changes: dict = {"sites": ()}
     if rule.action == CUT_AFTER:
         changes["min_chars_before"] = 0
-    return RuleSet((dataclasses.replace(rule, **changes),))
+    return RuleSet((rule._replace(**changes),))
 
 
 def everything(rules: RuleSet) -> RuleSet:
     """All rules with their site limits lifted: the pool every keep example is checked against."""
-    return RuleSet(tuple(dataclasses.replace(r, sites=()) for r in rules.rules))
+    return RuleSet(tuple(r._replace(sites=()) for r in rules.rules))
 
 
 def _short(text: str, limit: int = 80) -> str:
@@ -69,7 +68,7 @@ def check_rule(rule: Rule, pool: RuleSet) -> list[Failure]:
                 by = ", ".join(sorted({r.rule_id for r in removed})) or "?"
                 failures.append(Failure(rule, f"keeps[{i}]", f"{_short(example)} was changed by {by} ({label})"))
                 break
-    as_is = RuleSet((dataclasses.replace(rule, sites=()),))  # cases show the guards at work
+    as_is = RuleSet((rule._replace(sites=()),))  # cases show the guards at work
     for i, case in enumerate(rule.cases):
         got, want = clean_text(case.input, as_is, options), normal(case.output)
         if got != want:

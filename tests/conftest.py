@@ -191,13 +191,12 @@ def prose(seed: str = "The minister said", n: int = 220, end: str = ".") -> str:
 # --- rules only ----------------------------------------------------------------------------
 # The engine tests test the rules; the heuristic stage (on by default) has tests of its own.
 # These wrappers run the pipeline with `heuristics=False` unless a test passes its own Options.
-import dataclasses as _dataclasses  # noqa: E402
 
 import cleaner as _cleaner  # noqa: E402
 
 
 def rules_only(options: "_cleaner.Options | None" = None) -> "_cleaner.Options":
-    return _dataclasses.replace(options or _cleaner.Options(), heuristics=False)
+    return (options or _cleaner.Options())._replace(heuristics=False)
 
 
 def clean_text(text, rules=None, options=None, *args, **kwargs):

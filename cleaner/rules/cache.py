@@ -18,7 +18,6 @@ import re
 import re._compiler as _re_compiler
 import re._parser as _re_parser
 import sys
-from pathlib import Path
 
 import _sre
 
@@ -31,17 +30,23 @@ _KEEP = {"files": 64, "analysis": 4000, "re": 1000, "data": 4}
 _used: dict[str, set] = {name: set() for name in _SECTIONS}
 
 
-def _path() -> Path | None:
+def _path() -> str | None:
     if os.environ.get("SCRAPECLEAN_NO_CACHE"):
         return None
     from .. import __version__
 
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     # What is cached is what this code computes: the code that computes it is part of the key.
-    here = Path(__file__).resolve().parent
+    here = os.path.dirname(os.path.realpath(__file__))
     sources = ("analysis.py", "load.py", "model.py", "cache.py", "../stages/language.py")
-    code = hashlib.sha256(b"".join((here / f).read_bytes() for f in sources))
-    return Path(base) / "scrapeclean" / f"rules-{__version__}-py{sys.version_info[0]}{sys.version_info[1]}-{code.hexdigest()[:12]}.pickle"
+    code = hashlib.sha256(b"".join(_read(os.path.join(here, f)) for f in sources))
+    name = f"rules-{__version__}-py{sys.version_info[0]}{sys.version_info[1]}-{code.hexdigest()[:12]}.pickle"
+    return os.path.join(base, "scrapeclean", name)
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
 
 
 def _load() -> dict:
@@ -51,7 +56,7 @@ def _load() -> dict:
         path = _path()
         if path is not None:
             with contextlib.suppress(Exception):
-                with path.open("rb") as f:
+                with open(path, "rb") as f:
                     loaded = pickle.load(f)
                 if isinstance(loaded, dict) and set(loaded) == set(_SECTIONS):
                     _state = loaded
@@ -120,11 +125,13 @@ def save() -> None:
                 others = [k for k in section if k not in _used[name]]
                 room = max(0, _KEEP[name] - len(used))
                 _state[name] = {k: section[k] for k in others[len(others) - room :] + used}
-        path.parent.mkdir(parents=True, exist_ok=True)
-        for stale in path.parent.glob("rules-*.pickle"):  # written by other versions of the code
-            if stale != path:
-                stale.unlink()
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".rules-", suffix=".tmp")
+        folder = os.path.dirname(path)
+        os.makedirs(folder, exist_ok=True)
+        for name in os.listdir(folder):  # files written by other versions of the code
+            stale = os.path.join(folder, name)
+            if name.startswith("rules-") and name.endswith(".pickle") and stale != path:
+                os.unlink(stale)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".rules-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as f:
                 pickle.dump(_state, f, protocol=pickle.HIGHEST_PROTOCOL)

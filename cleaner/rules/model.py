@@ -1,7 +1,11 @@
-"""What a rule is: plain frozen data, validated by `load`, compiled by `matcher`."""
+"""What a rule is: plain frozen data, validated by `load`, compiled by `matcher`.
+
+Named tuples rather than dataclasses: `import dataclasses` pulls in `inspect` (~25 ms with the
+classes' generated code), paid by every `scrapeclean` call of a shell loop; a named tuple is
+as immutable and costs a fraction of that."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 DROP_LINE = "drop-line"
 STRIP_SPAN = "strip-span"
@@ -11,22 +15,19 @@ CUT_BEFORE = "cut-before"
 ACTIONS = (DROP_LINE, STRIP_SPAN, DROP_BLOCK, CUT_AFTER, CUT_BEFORE)
 
 
-@dataclass(frozen=True)
-class BlockElement:
+class BlockElement(NamedTuple):
     pattern: str
     optional: bool = False
 
 
-@dataclass(frozen=True)
-class Case:
+class Case(NamedTuple):
     """A whole-page example: `input` cleaned with only this rule gives `output`."""
 
     input: str
     output: str
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     id: str
     action: str
     summary: str
@@ -54,8 +55,7 @@ class Rule:
         return self.id == prefix or self.id.startswith(prefix.rstrip(".") + ".")
 
 
-@dataclass(frozen=True)
-class SitePack:
+class SitePack(NamedTuple):
     """A `[site]` table: the rules of its file apply only to pages of this site."""
 
     domain: str
@@ -64,13 +64,20 @@ class SitePack:
     source: str
 
 
-@dataclass(frozen=True)
 class RuleSet:
-    rules: tuple[Rule, ...]
-    sites: tuple[SitePack, ...] = ()
-    # Compiled matchers, one per (sites on, languages) combination met so far; built lazily so
-    # that `rules list` and loading for validation pay nothing for compilation.
-    _compiled: dict = field(default_factory=dict, compare=False, repr=False)
+    """The loaded rules and site packs; treat as read-only."""
+
+    __slots__ = ("rules", "sites", "_compiled")
+
+    def __init__(self, rules: tuple[Rule, ...], sites: tuple[SitePack, ...] = ()) -> None:
+        self.rules = rules
+        self.sites = sites
+        # Compiled matchers, one per (sites on, languages) combination met so far; built lazily
+        # so that `rules list` and loading for validation pay nothing for compilation.
+        self._compiled: dict = {}
+
+    def __repr__(self) -> str:
+        return f"RuleSet({len(self.rules)} rules, {len(self.sites)} site packs)"
 
     def __len__(self) -> int:
         return len(self.rules)
