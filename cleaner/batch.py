@@ -41,6 +41,7 @@ stopped there); 130 Ctrl-C.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fnmatch
 import hashlib
 import heapq
@@ -99,6 +100,10 @@ class BatchRequest:
     ignore: tuple[str, ...] = ()
     no_builtin: bool = False
     options: Options = field(default_factory=Options)
+    # --learn: learn the sites' furniture from the selected files first (`_learn_first`);
+    # --learn-to: keep the learned site packs in this folder (implies --learn)
+    learn: bool = False
+    learn_to: str | None = None
 
 
 # --- 1. the request ------------------------------------------------------------------------
@@ -136,6 +141,9 @@ def _check_request(req: BatchRequest) -> None:
         raise UsageError("--report-jsonl -: --check lists the files to clean on stdout; write the report to a file")
     if req.report_html == "-":
         raise UsageError("--report-html -: give a file name (the page is written atomically)")
+    if (req.learn or req.learn_to) and req.options.site == "none":
+        raise UsageError("--learn with --site none: the learned site packs would never switch on "
+                         "(leave --site out, or give the one site's domain)")
     for src in req.sources:
         if not os.path.lexists(src):
             raise UsageError(f"{src}: no such file or folder (check the SRC path)")
@@ -151,6 +159,16 @@ def _check_request(req: BatchRequest) -> None:
         for src, root in zip(req.sources, [_real(s) for s in req.sources]):
             if os.path.isdir(src) and _inside(dest, root):
                 raise UsageError(f"--out {req.out}: is inside SRC {src}; choose a DEST outside it (the clean files would be cleaned again next run)")
+    if req.learn_to:
+        if os.path.exists(req.learn_to) and not os.path.isdir(req.learn_to):
+            raise UsageError(f"--learn-to {req.learn_to}: exists and is not a folder (give a folder for the learned site packs)")
+        if any(_inside(_real(req.learn_to), root) for root in roots):
+            raise UsageError(f"--learn-to {req.learn_to}: is inside a SRC folder; batch never writes there "
+                             "(the rule files would be cleaned as pages next run)")
+        for path in req.rule_paths:
+            if _inside(_real(req.learn_to), _real(path)) or _inside(_real(path), _real(req.learn_to)):
+                raise UsageError(f"--learn-to {req.learn_to}: is also loaded by --rules {path}; --learn writes new site "
+                                 "packs there and uses them (drop that --rules, or learn to another folder)")
     for option, path in (("--report-jsonl", req.report_jsonl), ("--report-html", req.report_html)):
         if path and path != "-":
             real = _real(path)
@@ -354,10 +372,19 @@ def fingerprint(rules: RuleSet, options: Options) -> str:
     for source in sorted(package.rglob("*.py")):
         h.update(str(source.relative_to(package)).encode() + b"\0")
         h.update(source.read_bytes())
-    h.update(repr(rules.rules).encode())
-    h.update(repr(rules.sites).encode())
+    # every field of every rule but the file it came from (messages only), so that rules
+    # learned again into a new temporary folder (`batch --learn`) are the same rules
+    h.update(repr([_sourceless(r) for r in rules.rules]).encode())
+    h.update(repr([_sourceless(p) for p in rules.sites]).encode())
     h.update(repr(options).encode())
     return h.hexdigest()
+
+
+def _sourceless(item):
+    """A rule or site pack without the file it came from (a named tuple, or a dataclass)."""
+    if hasattr(item, "_replace"):
+        return item._replace(source="")
+    return dataclasses.replace(item, source="")
 
 
 class _Journal:
@@ -849,9 +876,64 @@ def run_batch(req: BatchRequest, error: Say, warn: Say | None, results: Callable
 
         check_encoding_name(req.options.encoding)
     rules = load_rules(req.rule_paths, builtin=not req.no_builtin, select=req.select, ignore=req.ignore)
-    check_site(rules, req.options.site)
+    if not (req.learn or req.learn_to):
+        check_site(rules, req.options.site)
     entries = _select(req, warn or (lambda m: None))
     _place(req, entries)
+    if not (req.learn or req.learn_to):
+        return _run_selected(req, rules, entries, error, warn, started, results)
+    with _learned_first(req, entries, warn) as learned:
+        req = dataclasses.replace(req, rule_paths=req.rule_paths + tuple(learned))
+        rules = load_rules(req.rule_paths, builtin=not req.no_builtin, select=req.select, ignore=req.ignore)
+        if not learned:  # (--site DOMAIN with --learn names the site the packs were learned for)
+            check_site(rules, req.options.site)
+        return _run_selected(req, rules, entries, error, warn, started, results)
+
+
+@contextlib.contextmanager
+def _learned_first(req: BatchRequest, entries: list[Entry], warn: Say | None) -> Iterator[list[str]]:
+    """`--learn`: the first pass. Learn from exactly the files the batch selected (those that
+    could be listed; the cleaning pass names the others) and write one site pack per site to
+    `--learn-to` (created if missing; a pack there from an earlier run is replaced), or to a
+    temporary folder removed when the run ends. -> the rule files to add to the run's rules.
+
+    Learning is single-process and reads the files in selection order, so the packs, and
+    with them the outputs, do not depend on -j; learning the same files again writes the same
+    rules, so a re-run finds its outputs up to date (the journal's fingerprint covers the
+    rules' content, not the folder they came from)."""
+    from .learn import LearnOptions, learn_site_packs
+
+    options = LearnOptions(encoding=req.options.encoding, builtin=not req.no_builtin,
+                           site=req.options.site if req.options.site not in ("auto", "none") else None)
+    paths = [e.src for e in entries if e.result is None]
+    info = warn
+    if req.learn_to:
+        try:
+            os.makedirs(req.learn_to, exist_ok=True)
+        except OSError as e:
+            raise OutputError(f"--learn-to {req.learn_to}: cannot create this folder: {e.strerror}") from None
+        before = {n for n in os.listdir(req.learn_to) if n.endswith(".toml")}
+        written = learn_site_packs(paths, req.learn_to, options, info)
+        stale = sorted(before - {p.name for p in written})
+        if stale and warn is not None:
+            warn(f"--learn-to {req.learn_to}: {', '.join(stale)} not written by this run: left as is, not used")
+        yield [str(p) for p in written]
+        return
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="scrapeclean-learned-")
+    try:
+        written = learn_site_packs(paths, folder, options, info)
+        if written and warn is not None:
+            warn("the learned rules are removed after the run: --learn-to FOLDER keeps them for review")
+        yield [str(p) for p in written]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run_selected(req, rules, entries, error, warn, started, results) -> int:
+    """Plan, clean and account for the selected entries with these rules."""
     mode = "check" if req.check else "in-place" if req.in_place else "out"
 
     journal = None
@@ -1017,6 +1099,10 @@ def _options_text(req: BatchRequest) -> str:
     parts += [f"--select {s}" for s in req.select] + [f"--ignore {s}" for s in req.ignore]
     if req.no_builtin:
         parts.append("--no-builtin")
+    if req.learn_to:
+        parts.append(f"--learn-to {req.learn_to}")
+    elif req.learn:
+        parts.append("--learn")
     o = req.options
     if o.site != "auto":
         parts.append(f"--site {o.site}")

@@ -89,6 +89,9 @@ def run_batch_dask(req, error, warn, scheduler: str) -> int:
     """`scrapeclean batch ... --scheduler ADDR`: the local batch run, cleaning on the cluster."""
     from . import batch
 
+    if req.learn and not req.learn_to:
+        raise UsageError("--learn with --scheduler: give --learn-to FOLDER on the filesystem the Dask workers share "
+                         "(they load the learned rules from there)")
     _import_distributed()  # before anything is read or written
     batch._check_request(req)
     client = connect(scheduler)

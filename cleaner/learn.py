@@ -270,6 +270,23 @@ def learn_rules(
     return Path(output)
 
 
+def learn_site_packs(paths: Sequence[str], folder: str, options: LearnOptions = LearnOptions(),
+                     info: Say | None = None) -> list[Path]:
+    """For `batch --learn`: learn from exactly these page files and write one site pack per
+    site into `folder` (which must exist). -> the files written (absolute paths; none when
+    nothing was learned). Pages that cannot be read are skipped silently: the cleaning pass
+    that follows names them. `info` gets the summary lines (None: silent)."""
+    check_options(options)
+    sources = [Source(p, os.path.dirname(p) or ".") for p in paths]
+    report = learn(sources, options, lambda message: None)
+    if report.pages == 0:
+        return []
+    written = [p.resolve() for p in write_rules(report, folder.rstrip("/\\") + os.sep, options)]
+    if info is not None:
+        _summary(report, written, options, info)
+    return written
+
+
 def run_learn(srcs: Sequence[str], output: str | None, options: LearnOptions, error: Say, info: Say | None) -> int:
     """The `learn` command: -> exit status. `error` and `info` print one line on stderr
     (`info` is None with -q)."""
@@ -315,4 +332,5 @@ def _summary(report: LearnReport, written: list[Path], options: LearnOptions, in
     if report.overflow_pages:
         info(f"{report.overflow_pages} pages matched none of the first sites and were not learned from (too many sites in one run)")
     info(f"learned {report.rules} rules from {report.pages} pages in {report.seconds:.1f} s "
-         f"({per_k:.2f} s per 1,000 pages); wrote {', '.join(str(p) for p in written)}")
+         f"({per_k:.2f} s per 1,000 pages); "
+         + (f"wrote {', '.join(str(p) for p in written)}" if written else "no rule file written"))
