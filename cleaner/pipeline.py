@@ -12,8 +12,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from dataclasses import dataclass
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO, Iterable, Iterator, NamedTuple
 
 from .errors import UsageError
 from .options import Options
@@ -147,8 +146,7 @@ def clean_lines(
         yield "".join(pieces)
 
 
-@dataclass
-class CleanStats:
+class CleanStats(NamedTuple):  # (not a dataclass: see rules/model.py)
     encoding: str
     bytes_out: int
 

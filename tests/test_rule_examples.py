@@ -34,5 +34,5 @@ def test_rule_carries_evidence(rule):
 
 @pytest.mark.parametrize("rule", RULES.rules, ids=lambda r: r.id)
 def test_rule_id_names_its_family_folder(rule):
-    folder = Path(rule.source).resolve().relative_to(builtin_rules_dir().resolve()).parts[0]
+    folder = Path(rule.source).resolve().relative_to(Path(builtin_rules_dir()).resolve()).parts[0]
     assert rule.family == folder or (folder == "sites" and rule.sites)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import array
 import atexit
 import contextlib
-import hashlib
 import os
 import pickle
 import re
@@ -21,6 +20,11 @@ import re._parser as _re_parser
 import sys
 
 import _sre
+
+try:  # the BLAKE2 that hashlib wraps: importing hashlib itself loads OpenSSL, ~5 ms per call
+    from _blake2 import blake2b as _blake2b
+except ImportError:  # another Python implementation
+    from hashlib import blake2b as _blake2b
 
 _state: dict | None = None
 _dirty = False
@@ -40,7 +44,7 @@ def _path() -> str | None:
     # What is cached is what this code computes: the code that computes it is part of the key.
     here = os.path.dirname(os.path.realpath(__file__))
     sources = ("analysis.py", "load.py", "model.py", "cache.py", "../stages/language.py")
-    code = hashlib.sha256(b"".join(_read(os.path.join(here, f)) for f in sources))
+    code = _blake2b(b"".join(_read(os.path.join(here, f)) for f in sources), digest_size=16)
     name = f"rules-{__version__}-py{sys.version_info[0]}{sys.version_info[1]}-{code.hexdigest()[:12]}.pickle"
     return os.path.join(base, "scrapeclean", name)
 
@@ -66,7 +70,7 @@ def _load() -> dict:
 
 
 def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    return _blake2b(data, digest_size=32).hexdigest()
 
 
 def _get(section: str, key):
