@@ -34,7 +34,7 @@ from .learning.choose import choose
 from .learning.counting import LossyCounter, threshold
 from .learning.evidence import Evidence, classify, observe
 from .learning.groups import OVERFLOW, SIGNATURE_KEYS, SIGNATURE_WEIGHT, SIGNATURE_WORDS, Grouper, domains_in, slug
-from .learning.keys import analyse, line_key, prefix_key
+from .learning.keys import LONG, PROSE_WORDS, analyse, line_key, prefix_key
 from .learning.pages import Source, find_sources, read_lines
 from .learning.write import GroupResult, checked, drafts, site_draft
 
@@ -44,6 +44,8 @@ MAX_KEYS = 2_000_000  # pass 1's safety valve over all groups (see counting.py)
 HEAD_LINES = 3  # lines of a page's top read for a site name (title lines)
 DOMAIN_LINES = 40  # lines at the top and bottom searched for a domain name
 _FAILED = -2  # the site number of a page that could not be read
+_COPY = -3  # ... of a page whose paragraphs are all those of an earlier page (see `_count`)
+COPY_MIN_PARAGRAPHS = 2  # a page is a copy only when at least this many of its paragraphs match
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class LearnReport:
     failed: int = 0
     seconds: float = 0.0
     overflow_pages: int = 0
+    copies: int = 0  # pages learned from once only: the same paragraphs as an earlier page
 
     @property
     def rules(self) -> int:
@@ -115,10 +118,16 @@ def learn(sources: Sequence[Source], options: LearnOptions, error: Say) -> Learn
 
 
 def _count(sources: Sequence[Source], options: LearnOptions, error: Say, report: LearnReport):
-    """Pass 1: each page's site, and the page counts of every key per site."""
+    """Pass 1: each page's site, and the page counts of every key per site.
+
+    A page whose paragraphs (lines of PROSE_WORDS words or more) are exactly those of an
+    earlier page is a copy (the same article at two addresses, a print view, a story
+    syndicated whole): it is learned from once. Counted twice, its article would recur on
+    several pages and look like furniture. One 8-byte hash per page is kept for this."""
     grouper = Grouper(options.group_by, options.site)
     counters: dict[int, LossyCounter] = {}
     assigned = array("i")
+    articles: set[int] = set()
     for src in sources:
         try:
             lines = list(read_lines(src.path, options.encoding))
@@ -129,6 +138,14 @@ def _count(sources: Sequence[Source], options: LearnOptions, error: Say, report:
             continue
         report.pages += 1
         keys = [line_key(ln.core) for ln in lines]
+        paragraphs = sorted({k.digest for k in keys if k is not None and (k.tokens == LONG or len(k.tokens) >= PROSE_WORDS)})
+        if len(paragraphs) >= COPY_MIN_PARAGRAPHS:
+            article = hash(tuple(paragraphs))
+            if article in articles:
+                report.copies += 1
+                assigned.append(_COPY)
+                continue
+            articles.add(article)
         distinct = {k.digest for k in keys if k is not None}
         distinct.update(p.digest for ln in lines if (p := prefix_key(ln.core)) is not None)
         group = grouper.assign(src.folder, _signature(keys), [ln.core for ln in lines[:HEAD_LINES]], _domains(lines))
@@ -329,6 +346,8 @@ def _summary(report: LearnReport, written: list[Path], options: LearnOptions, in
     if small:
         info(f"{len(small)} site{'s' if len(small) > 1 else ''} with fewer than {options.min_pages} pages "
              f"({sum(g.pages for g in small)} pages in all) not learned from (--min-pages)")
+    if report.copies:
+        info(f"{report.copies} pages had the same paragraphs as an earlier page and were learned from once")
     if report.overflow_pages:
         info(f"{report.overflow_pages} pages matched none of the first sites and were not learned from (too many sites in one run)")
     info(f"learned {report.rules} rules from {report.pages} pages in {report.seconds:.1f} s "

@@ -212,6 +212,39 @@ def test_a_syndicated_story_with_short_lines_is_not_learned(tmp_path):
         assert all(line in out for line in article)
 
 
+SIDEBAR = ("Our readers' panel meets every month to tell the editors which of the stories they "
+           "read were worth their time, and which were not.")
+
+
+def test_a_recurring_paragraph_beside_every_article_is_learned(tmp_path):
+    # a sidebar blurb, a full sentence of prose, on 9 pages in 10, always beside the article
+    pages = make_site(tmp_path / "site", "Harbour Gazette", 20, seed=21)
+    for n, path in enumerate(pages):
+        if n % 10:
+            text = path.read_text(encoding="utf-8").replace("\n\nSearch the", f"\n\n{SIDEBAR}\n\nSearch the", 1)
+            path.write_text(text, encoding="utf-8")
+    rules_path, text = learned(tmp_path, [tmp_path / "site"])
+    assert matches_any(text, SIDEBAR)
+    rules = load_rules([rules_path])
+    for path, article in pages.items():
+        out = cleaned(path, rules)
+        assert SIDEBAR not in out and all(line in out for line in article)
+
+
+def test_an_article_copied_onto_several_pages_is_not_learned(tmp_path):
+    # the same article at four addresses (print view, syndication): its paragraphs recur on
+    # 4 of 12 pages, above the threshold, but are the article on every one of them
+    pages = make_site(tmp_path / "site", "Harbour Gazette", 12, seed=22)
+    first, *others = list(pages)
+    for copy in others[:3]:
+        copy.write_text(first.read_text(encoding="utf-8"), encoding="utf-8")
+    rules_path, text = learned(tmp_path, [tmp_path / "site"])
+    for line in pages[first]:
+        assert not matches_any(text, line), line
+    out = cleaned(others[0], load_rules([rules_path]))
+    assert all(line in out for line in pages[first])
+
+
 def test_a_menu_line_that_is_also_a_link_in_an_article_is_learned_in_context(tmp_path):
     # "Business desk" is a menu item on every page, and, on two pages, a link inside a sentence
     pages = make_site(tmp_path / "site", "Harbour Gazette", 20, seed=15, inline=10)

@@ -5,12 +5,21 @@ A line (key) is learned when it occurs on at least `threshold` pages of its grou
 text out, above all text that recurs because a story is syndicated or quoted on several pages:
 
 1. PROSE: a paragraph (15+ words ending like a sentence, or full of stop words; 30+ words
-   anyway) is never learned, however often it recurs.
+   anyway) is not learned, however often it recurs, unless it is never in a page's body,
+   never just above one and never inside one of its sentences, and stands *beside* the page's
+   own article on BESIDE_SHARE of the pages it occurs on (evidence.py: the page has a body of
+   its own text that outweighs all its recurring paragraphs): a sidebar teaser, a "best viewed
+   with" notice, a blurb about the site. Syndicated or quoted text is in the article of the
+   pages that carry it, and a page that copies another is mostly recurring text, so neither
+   passes; the pages where it is not beside an article are pages with no article of their own
+   (index pages), where it is not article text either.
+   (Lines over LONG_CHARS characters are never learned: they are keyed without their words.)
 2. SENTENCE: a shorter sentence ("Read the full story on our site.") is learned only where the
    article is not: outside the page's body on OUTSIDE_SHARE of its pages.
 3. SYNDICATED: a line next to a recurring paragraph, in the body or the middle of the page, on
    SYNDICATED_SHARE of its pages stands in recurring running text (the headline or a
-   subheading of a syndicated story): not learned.
+   subheading of a syndicated story): not learned, unless it stands beside the page's own
+   article on every page (as in 1: the label of a sidebar of teasers).
 4. TEASER: a headline-like line (HEADLINE_WORDS+ words) that is out of the body on most pages
    but in a body, or just above one, on some: the headline of a page of the crawl that other
    pages link to. Not learned (it would remove that page's own headline).
@@ -56,6 +65,9 @@ from .keys import LONG, MONTH, NUM, PREFIX, PROSE_WORDS, UNIT, WEEKDAY, is_prose
 
 OUTSIDE_SHARE = 0.9  # 2: a sentence is learned if outside the body on this share of its pages
 SYNDICATED_SHARE = 0.3  # 3
+# 1, 3: three pages in four that carry it have a larger article of their own that it is not
+# part of. Not every page: a site's index pages have no article, and carry its sidebars too.
+BESIDE_SHARE = 0.75
 HEADLINE_WORDS = 4  # 4: a line this long can be another page's headline
 TEASER_MAX_SHARE = 0.1  # 4: ... when in or just above a body on at most this share of its pages
 IN_BODY_SHARE = 0.5  # 5
@@ -116,9 +128,10 @@ def verdict(ev: Evidence, threshold: int) -> str | None:
     if label and len(ev.examples) < 2:
         return "one line"  # the same line on every page: learned as a line, if at all
     pages = ev.pages
-    if any(is_prose(c) for c in ev.examples) or n >= PROSE_WORDS * 2:
+    beside = ev.beside >= BESIDE_SHARE * pages and not (ev.in_body or ev.near_start or ev.inline)
+    if (any(is_prose(c) for c in ev.examples) or n >= PROSE_WORDS * 2) and not beside:
         return "prose"
-    if ev.recurring_prose_next >= SYNDICATED_SHARE * pages:
+    if ev.recurring_prose_next >= SYNDICATED_SHARE * pages and not beside:
         return "syndicated"
     if any(is_sentence(c) for c in ev.examples) and ev.outside < OUTSIDE_SHARE * pages:
         return "sentence in the body"

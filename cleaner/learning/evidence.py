@@ -67,6 +67,10 @@ class Evidence:
     furniture_next: int = 0  # occurrences with a candidate next to them
     recurring_prose_next: int = 0  # ... with a recurring paragraph next to them, in the body or the page's middle
     inline: int = 0  # pages where it stands inside a sentence of the page's own text
+    # pages where it stands beside an article of the page's own: the page has a body, its own
+    # text there outweighs all the recurring paragraphs on the page (it is not a copy of
+    # another page), and this line is neither in the body, just above it, nor in a sentence
+    beside: int = 0
     above: Counter = field(default_factory=Counter)  # the key of the line above it -> pages
     below: Counter = field(default_factory=Counter)  # the key of the line below it -> pages
     examples: dict[str, str] = field(default_factory=dict)  # core -> raw line
@@ -221,6 +225,9 @@ def observe(page: list[PageLine], table: dict[int, Evidence]) -> None:
         return
     span = body_span(page)
     _markers(page, span, table)
+    own_page = span is not None and (
+        sum(len(pl.line.core) for pl in page[span[0]:span[1] + 1] if not pl.candidate)
+        > sum(len(pl.line.core) for pl in page if pl.candidate and pl.paragraph))
     flags: dict[int, list[int]] = {}  # key -> [occurrences, in body, near start, furniture next, recurring prose next, inline]
     anchor = None
     for i, pl in enumerate(page):
@@ -283,6 +290,7 @@ def observe(page: list[PageLine], table: dict[int, Evidence]) -> None:
         ev.furniture_next += furniture
         ev.recurring_prose_next += syndicated
         ev.inline += inline
+        ev.beside += own_page and not (in_body or near_start or inline)
 
 
 def _collect_keeps(ev: Evidence, page: list[PageLine], i: int, span: tuple[int, int] | None) -> None:
