@@ -22,7 +22,7 @@ MAX_PAGE_LINES = 20000
 MAX_CORE_CHARS = 2000  # longer lines are never furniture: kept as text, never keyed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per page is held: no per-instance dict
 class Source:
     path: str  # as opened
     folder: str  # its folder, relative to the SRC it was found under (for --group-by folder)
