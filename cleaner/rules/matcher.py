@@ -23,7 +23,7 @@ import re
 from typing import Callable, Sequence
 
 from . import cache
-from .analysis import LINE_LIMIT, Analysis, analyse, key_of, prefix_key
+from .analysis import LINE_LIMIT, PREFIX, Analysis, analyse, key_of, prefix_key
 from .load import pattern_flags
 from .model import CUT_AFTER, CUT_BEFORE, DROP_BLOCK, DROP_LINE, STRIP_SPAN, Rule
 from .watchdog import Watchdog
@@ -128,21 +128,38 @@ class _Dispatch:
         self.by_prefix = _index(by_prefixes)
         self.by_first = _index(by_keys)
         # (marks or None, literals or None, alternations) for patterns that may start anywhere
-        self.anywhere = [(m, tuple(l) if l else None, _alternations(g)) for (m, l), g in by_needs.items()]
+        self.anywhere = [(_any_char(m) if m is not None else None, _any_text(l) if l else None, _alternations(g))
+                         for (m, l), g in by_needs.items()]
 
     def candidates(self, core: str) -> list[_Alternation]:
-        found = self.by_prefix.get(prefix_key(core), _NONE) + self.by_first.get(key_of(core[0]), _NONE)
+        head = core[:PREFIX]
+        if head.isascii():  # most lines: the keys are the lower-case characters (see key_of)
+            pk = head.lower()
+            found = self.by_prefix.get(pk, _NONE) + self.by_first.get(pk[:1], _NONE)
+        else:
+            found = self.by_prefix.get(prefix_key(core), _NONE) + self.by_first.get(key_of(core[0]), _NONE)
         if self.anywhere:
             folded = None
             for marks, literals, alternations in self.anywhere:
-                if marks is not None and not any(c in core for c in marks):
+                if marks is not None and not marks.search(core):
                     continue
                 if literals is not None:
                     folded = core.casefold() if folded is None else folded
-                    if not any(t in folded for t in literals):
+                    if not literals.search(folded):
                         continue
                 found = found + alternations
         return found
+
+
+def _any_char(chars) -> re.Pattern:
+    """One C-level search for "one of these characters is in the text" (`any(c in text ...)`
+    in a generator costs a Python frame per character)."""
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+
+
+def _any_text(texts) -> re.Pattern:
+    """One C-level search for "one of these texts is in the text" (plain substrings, no flags)."""
+    return re.compile("|".join(re.escape(t) for t in sorted(set(texts), key=lambda t: (-len(t), t))))
 
 
 _NONE: list = []
@@ -175,9 +192,16 @@ class LineMatcher:
 
     def match(self, core: str, where: str = "") -> Rule | None:
         try:
+            wd = self.engines.watchdog
             for alt in self._dispatch.candidates(core):
                 if len(core) <= alt.width:
-                    m = self.engines.fullmatch(alt, core)
+                    if alt.re_ok and wd.active:  # `_Engines.fullmatch`, inlined: this runs per line
+                        wd.count += 1
+                        wd.current = wd.count
+                        m = (alt._re or alt.on_re()).fullmatch(core)
+                        wd.current = 0
+                    else:
+                        m = self.engines.fullmatch(alt, core)
                     if m:
                         return self.rules[alt.owner(m)]
         except TimeoutError:
@@ -219,7 +243,7 @@ class SpanMatcher:
             marks = None if not all(a.marks for a in analyses) else tuple({c for a in analyses for c in a.marks})
             literals = None if not all(a.literals for a in analyses) else tuple(
                 {t.casefold() for a in analyses for t in a.literals})
-            self._rules.append((rule, alt, marks, literals))
+            self._rules.append((rule, alt, _any_char(marks) if marks else None, _any_text(literals) if literals else None))
 
     def strip(self, line: str, where: str = "") -> tuple[str, list[tuple[Rule, str]]]:
         """-> (line without the matched spans, [(rule, removed span), ...])."""
@@ -243,11 +267,11 @@ class SpanMatcher:
         folded = None
         for entry in list(self._rules):
             rule, alt, marks, literals = entry
-            if marks is not None and not any(c in line for c in marks):
+            if marks is not None and not marks.search(line):
                 continue
             if literals is not None:
                 folded = line.casefold() if folded is None else folded
-                if not any(t in folded for t in literals):
+                if not literals.search(folded):
                     continue
             try:
                 found += [(m.start(), m.end(), rule) for m in self.engines.finditer(alt, line) if m.end() > m.start()]
@@ -287,6 +311,13 @@ class BlockMatcher:
         self.lookahead = (len(rule.block) - 1) * (2 if rule.max_gap else 1)
         required = [i for i, e in enumerate(rule.block) if not e.optional]
         self._trigger = min(required, key=lambda i: _selectivity(self._elements[i][1]))
+        trigger = self._elements[self._trigger][1]
+        self._trigger_width = trigger.width
+        self._trigger_marks = _any_char(trigger.marks) if trigger.marks else None
+
+    @property
+    def trigger_analysis(self) -> Analysis:
+        return self._elements[self._trigger][1]
 
     def triggers(self, core: str) -> bool:
         """Whether this line matches the trigger element (checked on every arriving line): the
@@ -294,28 +325,76 @@ class BlockMatcher:
         if not core:
             return False
         a = self._elements[self._trigger][1]
-        if len(core) > a.width:
-            return False
         if a.prefixes is not None:
             if prefix_key(core) not in a.prefixes:
                 return False
         elif a.keys is not None and key_of(core[0]) not in a.keys:
             return False
-        if a.marks and not any(c in core for c in a.marks):
+        return self.triggers_after_dispatch(core)
+
+    def triggers_after_dispatch(self, core: str) -> bool:
+        """`triggers` for a line whose start the trigger's dispatch keys admit."""
+        if len(core) > self._trigger_width:
+            return False
+        if self._trigger_marks is not None and not self._trigger_marks.search(core):
             return False
         return self.element_matches(self._trigger, core, 0)
+
 
     def element_matches(self, index: int, core: str, line_no: int) -> bool:
         alt, a = self._elements[index]
         if self.disabled or len(core) > a.width:
             return False
         try:
+            wd = self.engines.watchdog
+            if alt.re_ok and wd.active:  # `_Engines.fullmatch`, inlined: this runs per line
+                wd.count += 1
+                wd.current = wd.count
+                m = (alt._re or alt.on_re()).fullmatch(core)
+                wd.current = 0
+                return m is not None
             return bool(self.engines.fullmatch(alt, core))
         except TimeoutError:
             _report_slow(self.rule, f"line {line_no}" if line_no else "a line", self.engines.timeout, self.warn)
             self.disabled = True
             return False
 
+
+class TriggerDispatch:
+    """Which blocks' triggers a line matches, with one dispatch on the line's start for all
+    blocks (rather than every block's checks on every line)."""
+
+    def __init__(self, blocks: Sequence[BlockMatcher]) -> None:
+        self.blocks = tuple(blocks)
+        self.by_prefix: dict[str, tuple[int, ...]] = {}
+        self.by_first: dict[str, tuple[int, ...]] = {}
+        self.always: tuple[int, ...] = ()
+        for i, block in enumerate(self.blocks):
+            a = block.trigger_analysis
+            if a.prefixes is not None:
+                for k in a.prefixes:
+                    self.by_prefix[k] = self.by_prefix.get(k, ()) + (i,)
+            elif a.keys is not None:
+                for k in a.keys:
+                    self.by_first[k] = self.by_first.get(k, ()) + (i,)
+            else:
+                self.always += (i,)
+
+    def triggered(self, core: str) -> tuple[int, ...]:
+        """The indices of the blocks whose trigger matches `core` (== `block.triggers(core)`)."""
+        if not core:
+            return ()
+        head = core[:PREFIX]
+        if head.isascii():
+            pk = head.lower()
+            fk = pk[:1]
+        else:
+            pk, fk = prefix_key(core), key_of(core[0])
+        admitted = self.by_prefix.get(pk, ()) + self.by_first.get(fk, ()) + self.always
+        if not admitted:
+            return ()
+        blocks = self.blocks
+        return tuple(i for i in admitted if blocks[i].triggers_after_dispatch(core))
 
 def _selectivity(a: Analysis) -> float:
     """Rough share of lines that pass an element's quick checks (lower is more selective)."""
@@ -371,6 +450,7 @@ class CompiledRules:
         self.cut_before = line_matcher(CUT_BEFORE)
         self.spans = SpanMatcher(of(STRIP_SPAN), engines, warn) if of(STRIP_SPAN) else None
         self.blocks = tuple(BlockMatcher(r, engines, warn) for r in of(DROP_BLOCK))
+        self.triggers = TriggerDispatch(self.blocks)
         self.lookahead = max((b.lookahead for b in self.blocks), default=0)
 
     def use_warn(self, warn: Warn | None) -> None:

@@ -143,9 +143,12 @@ class _Applier:
                     e.rule = r.drop_lines.match(e.core, where)
         if e.rule is not None:
             e.state = DROPPED
-        for i, block in enumerate(r.blocks):
-            if block.triggers(e.raw_core) or (e.core != e.raw_core and e.core and block.triggers(e.core)):
+        if r.blocks:
+            for i in r.triggers.triggered(core):
                 self.last_trigger[i] = no
+            if e.core != core and e.core:
+                for i in r.triggers.triggered(e.core):
+                    self.last_trigger[i] = no
         return e
 
     # --- the window --------------------------------------------------------------------------
@@ -297,6 +300,8 @@ def _match_block(block: BlockMatcher, head: _Entry, window: deque[_Entry]) -> li
     keeps one per run) is the gap `max_gap` allows between two elements (none before the
     first), a dropped line may be matched or skipped, a kept line must match the element (or an
     optional element is skipped), a raw line ends the block."""
+    if head.state == KEPT and not _may_head(block, head):
+        return []
     lines = [head, *window]
     pos = 0
     covered_to = -1
@@ -324,3 +329,17 @@ def _match_block(block: BlockMatcher, head: _Entry, window: deque[_Entry]) -> li
         elif not optional:
             return []
     return lines[: covered_to + 1] if covered_to >= 0 else []
+
+
+def _may_head(block: BlockMatcher, head: _Entry) -> bool:
+    """Whether a kept line can be the first line of a block: it must match one of the elements
+    up to the first required one (the walk in `_match_block` stops at a kept line that does not
+    match). Checked first because blocks are tried at many heads and few of them qualify."""
+    for index, optional in enumerate(block.optional):
+        if block.element_matches(index, head.raw_core, head.no) or (
+            head.core != head.raw_core and head.core and block.element_matches(index, head.core, head.no)
+        ):
+            return True
+        if not optional:
+            return False
+    return False
