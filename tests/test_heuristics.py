@@ -343,3 +343,67 @@ def test_the_default_pipeline_is_idempotent_on_mixed_pages(lines):
     output is a fixed point: a page without its furniture must not lose more on a second run."""
     once = cleaner.clean_text("\n".join(lines) + "\n")
     assert cleaner.clean_text(once) == once
+
+
+# --- issue 4, accuracy: what the article region takes in and leaves out --------------------
+
+MORE = [
+    f"On the {d} day the writers met again to talk about what they had done, and they agreed "
+    "that the work had gone better than any of them had thought it would when they began it."
+    for d in ("first", "second", "third", "fourth", "fifth", "sixth")
+]
+
+
+def test_a_list_of_headlines_after_the_article_goes():
+    # "Most read": titles of other stories, each long enough to read as prose, none ending a
+    # sentence; an article paragraph ends one
+    titles = [
+        f"Town {w} gets a new plan from the council after a long debate about its future" for w in (
+            "hall", "square", "park", "library", "school", "market", "station", "harbour", "bridge")
+    ]
+    page = "\n".join(ARTICLE + MORE + ["", "Most read", ""] + [t + "\n" for t in titles])
+    kept = kept_lines(page)
+    assert all(p in kept for p in ARTICLE + MORE if p)
+    assert not any(t in kept for t in titles)
+    removed: list = []
+    clean(page, removed=removed)
+    assert {r.rule_id for r in removed if r.text in titles} == {"heuristic.headline"}
+
+
+def test_a_list_of_unended_entries_inside_the_article_stays():
+    # an unmarked list between paragraphs (bs4 drops the bullets): entries that end no sentence
+    entries = [f"any kind of {w} that you can buy at the market on the day you cook it" for w in (
+        "fish", "meat", "cheese", "bread", "fruit", "salad")]
+    page = "\n".join(ARTICLE + MORE[:3] + ["The list of what you may eat:"] + entries + MORE[3:])
+    kept = kept_lines(page)
+    assert all(e in kept for e in entries)
+    assert all(p in kept for p in ARTICLE + MORE if p)
+
+
+def test_a_sentence_closed_on_a_line_of_its_own_is_one_block():
+    # a converter put the closing quote and stop after a link on a line of their own
+    page = "\n".join(ARTICLE + [
+        'The editors wrote about the "lack of political accountability', '".', ""] + MORE)
+    kept = kept_lines(page)
+    assert 'The editors wrote about the "lack of political accountability' in kept
+    assert '".' in kept
+
+
+def test_the_article_goes_on_after_a_photo_block():
+    # the lead, then a gallery (captions, a counter, credits) that costs more than the lead is
+    # worth, then the rest of the article: worth more than the gallery costs, so it joins
+    lead = [MORE[0], "", MORE[1], ""]
+    photos = ["Old Town Hall At Dusk", "", "Photo 1 of 6", "", "Jane Doe", "", "Courtesy of the archive", "",
+              "New Bridge At Night", "", "Photo 2 of 6", "", "John Roe", "", "Courtesy of the museum", ""]
+    page = "\n".join(["   * Home", "   * News", "   * Sport", ""] + lead + photos + ARTICLE + MORE[2:4])
+    kept = kept_lines(page)
+    assert all(p in kept for p in lead + ARTICLE + MORE[2:4] if p)
+    assert "   * Home" not in kept
+
+
+def test_a_long_paragraph_of_names_and_figures_stays():
+    # a results paragraph: few stop words, but long and ending a sentence
+    results = ("Kukushkin and Bublik beat Haase and Rojer 6-4, 7-6 (2), Kyrgios beat Gonzalez 6-4, "
+               "6-4 and De Minaur beat Galan 6-4, 6-3 for Australia in Group B on Tuesday in Madrid.")
+    page = "\n".join(ARTICLE + MORE[:3] + [results, ""] + ["Related", "", "   * Tennis", "   * Golf"])
+    assert results in kept_lines(page)

@@ -32,14 +32,19 @@ WINDOW_CHARS characters):
    menu again in the footer), a short block with a date or a counter, a long one in which no
    sentence ends, and a copyright line are furniture whatever else they look like. A prose
    block seen before with no prose next to it (a teaser list shown twice) is a repeat too; one
-   inside running prose stays (the first paragraph again under a summary).
+   inside running prose stays (the first paragraph again under a summary). A block that would
+   be prose but is short and ends no sentence (UNENDED: under HEADLINE_MAX_WORDS, no final stop)
+   is the title of another story or a list entry: it costs little (a list inside the article
+   stays) but counts as no prose (a "Most read" list of titles does not make an article).
 4. The article region. The maximal-scoring runs of blocks are found (Ruzzo-Tompa, linear). A run
    of furniture costing more than HARD_BREAK is never bridged (short lines that are no link,
    headline or repeat do not count towards it: a list of phrases is article text as often as
    not), nor is a run of REPEAT_WALL repeated blocks (the share bar or the menu shown again:
    the page template around the article). The article is the *first* run
    holding at least ARTICLE_SHARE of the best run's score (teasers, comments and footers come
-   later), widened by the neighbouring runs that a cheap gap (JOIN_GAP) separates from it.
+   later), widened by the neighbouring runs that a cheap gap separates from it: one costing at
+   most JOIN_GAP, or less than the run beyond it is worth (JOIN_RATIO: the article goes on after
+   a photo block or a fact box). Walls are never crossed.
 5. Trimming. Lines outside the region go; inside it, a run of two or more sure-furniture blocks
    (link lists, dates, wordless lines) goes too. Short lines inside the region stay: subheadings,
    datelines, quotes and list items live there.
@@ -77,6 +82,8 @@ FIXPOINT_ROUNDS = 4  # the classifier runs again on what it kept, until it keeps
 # --- block features ---------------------------------------------------------------------------
 PROSE_WORDS = 10  # a prose block has at least this many words ...
 PROSE_DENSITY = 0.5  # ... and at least this share of the page's prose stop-word level
+ENDED_WORDS = 20  # a block this long that ends a sentence is prose ...
+ENDED_DENSITY = 0.25  # ... at this share of the level (names and figures: a results report)
 LIST_PROSE_WORDS = 16  # a list item needs this many words to count as prose
 REF_WORDS = 12  # blocks this long set the page's prose stop-word level
 DEFAULT_LEVEL = 0.35  # the level when no block is that long
@@ -87,6 +94,7 @@ META_WORDS = 12  # a date, a time or a counter ("3 comments") in a block this sh
 RUN_ON_WORDS = 40  # a block this long with no sentence end in it is a row of headlines or tags
 LINK_WORDS = 6  # a line this short after one ending on a stop word is a link cut out of it
 OPEN_WORDS = 8  # a line this long ending on a stop word is a sentence cut (a link, a hard wrap)
+HEADLINE_MAX_WORDS = 20  # a prose-like block shorter than this that ends no sentence is a title or a list entry
 CJK_CHARS_PER_WORD = 2  # Chinese and Japanese have no spaces: count a word per 2 characters
 
 # --- scores (in words of prose: what a block is worth to the article region) --------------------
@@ -103,10 +111,11 @@ HARD_BREAK = 150  # a run of furniture costing this much is never bridged
 ARTICLE_SHARE = 0.35  # the article is the first run holding this share of the best run's score
 REPEAT_WALL = 4  # a run of this many repeated blocks (the share bar again, the menu again) is a wall
 JOIN_GAP = 20  # neighbouring runs separated by furniture costing at most this much join it
+JOIN_RATIO = 1  # ... or at most this many times what the run beyond the gap is worth
 MIN_ARTICLE = 15  # a window whose best run is below this has no article: it is left as it is
 
 # What each label is reported as when its line is removed.
-PROSE, SHORT, SENTENCE, ITEM, LINK, NO_WORDS, HEADLINE, REPEAT, META, LEGAL = range(10)
+PROSE, SHORT, SENTENCE, ITEM, LINK, NO_WORDS, HEADLINE, REPEAT, META, LEGAL, UNENDED = range(11)
 LABEL_IDS = {
     PROSE: "heuristic.stray-prose",  # prose outside the article: teasers, comments, legal text
     SHORT: "heuristic.short-line",  # a short line outside the article: labels, buttons, bylines
@@ -118,6 +127,7 @@ LABEL_IDS = {
     REPEAT: "heuristic.repeated",  # a line the window holds twice
     META: "heuristic.metadata",  # dates, times, counters
     LEGAL: "heuristic.legal",  # copyright lines
+    UNENDED: "heuristic.headline",  # words that end no sentence: a teaser's title, an unmarked list entry
 }
 _SURE_FURNITURE = frozenset((LINK, NO_WORDS, META))  # trimmed inside the region when in a run
 # Not counted towards HARD_BREAK: a list of short phrases is article text as often as not (a
@@ -303,6 +313,7 @@ def _blocks(window: list[_Line], stops: frozenset[str]) -> list[_Block]:
         if prev is not None and not ln.marked and prev.last not in _OPEN_END and (
             ln.first.islower()
             or ln.first in _RUN_ON_START
+            or (ln.words == 0 and ln.last in _SENTENCE_END)
             or prev.last == ","
             or prev.core[-1:] in _OPENERS
             or ln.first in _BRACKETS
@@ -364,7 +375,7 @@ def _next_to_prose(blocks: list[_Block], i: int) -> bool:
 _COSTS = {
     SHORT: SHORT_COST, SENTENCE: SENTENCE_COST, ITEM: ITEM_COST, LINK: LINK_COST,
     NO_WORDS: LINK_COST, HEADLINE: SHORT_COST, REPEAT: REPEAT_COST, META: META_COST,
-    LEGAL: LINK_COST,
+    LEGAL: LINK_COST, UNENDED: ITEM_COST,
 }
 
 
@@ -385,7 +396,9 @@ def _block_label(b: _Block, density: float, ended: bool, shapes: dict[str, int],
         return ITEM if text_like and b.words >= SENTENCE_WORDS else LINK
     if title_case:
         return HEADLINE
-    if b.words >= PROSE_WORDS and density >= PROSE_DENSITY:
+    if b.words >= PROSE_WORDS and (density >= PROSE_DENSITY or (ended and density >= ENDED_DENSITY and b.words >= ENDED_WORDS)):
+        if not ended and b.words < HEADLINE_MAX_WORDS and b.lines[-1].last not in ":;":
+            return UNENDED
         return PROSE
     if ended and b.words >= SENTENCE_WORDS and (b.stops or not stops):
         return SENTENCE
@@ -413,12 +426,14 @@ def _article(blocks: list[_Block]) -> list[bool] | None:
         return None
     k = next(i for i, (_, _, t) in enumerate(segs) if t >= ARTICLE_SHARE * best)
     lo, hi = segs[k][0], segs[k][1]
-    for j in range(k + 1, len(segs)):  # widen to the right, then to the left, over cheap gaps
-        if -sum(scores[hi : segs[j][0]]) > JOIN_GAP:
+    # Widen to the right, then to the left, over gaps that cost less than the run beyond them
+    # is worth (or at most JOIN_GAP): an article goes on after an image block or a fact box.
+    for j in range(k + 1, len(segs)):
+        if -sum(scores[hi : segs[j][0]]) > max(JOIN_GAP, JOIN_RATIO * segs[j][2]):
             break
         hi = segs[j][1]
     for j in range(k - 1, -1, -1):
-        if -sum(scores[segs[j][1] : lo]) > JOIN_GAP:
+        if -sum(scores[segs[j][1] : lo]) > max(JOIN_GAP, JOIN_RATIO * segs[j][2]):
             break
         lo = segs[j][0]
     return [lo <= i < hi for i in range(len(blocks))]
