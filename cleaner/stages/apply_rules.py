@@ -113,6 +113,7 @@ class _Applier:
         # Per block rule, the number of the last line that matched its trigger element: a block
         # is only tried at a head line while such a line is in the window.
         self.last_trigger = [0] * len(rules.blocks)
+        self.max_trigger = 0  # max(last_trigger)
         self.kept_no = 0  # the input number of the line yielded last (see apply_rules_numbered)
 
     def _removed(self, no: int, rule_id: str, text: str, whole: bool = True) -> None:
@@ -145,10 +146,10 @@ class _Applier:
             e.state = DROPPED
         if r.blocks:
             for i in r.triggers.triggered(core):
-                self.last_trigger[i] = no
+                self.last_trigger[i] = self.max_trigger = no
             if e.core != core and e.core:
                 for i in r.triggers.triggered(e.core):
-                    self.last_trigger[i] = no
+                    self.last_trigger[i] = self.max_trigger = no
         return e
 
     # --- the window --------------------------------------------------------------------------
@@ -173,6 +174,24 @@ class _Applier:
                 head = window.popleft()
                 if head.state != DROPPED:
                     ahead -= 1
+                # Most lines are plain: kept (or blank), no span cut, no cut under way or
+                # pending, no block trigger in view. `_decide` would keep them; do it here
+                # without a generator per line.
+                if (
+                    (head.state == KEPT or head.state == BLANK)
+                    and self.cutting is None
+                    and self.head is None
+                    and self.max_trigger < head.no
+                    and not head.spans
+                ):
+                    if head.state == KEPT:
+                        if self.r.cut_after is not None and self.r.cut_after.match(head.raw_core, f"line {head.no}") is not None:
+                            yield from self._decide(head, window)
+                            continue
+                        self.kept_chars += len(head.core)
+                    self.kept_no = head.no
+                    yield head.text
+                    continue
                 yield from self._decide(head, window)
         while window:
             yield from self._decide(window.popleft(), window)
