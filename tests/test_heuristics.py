@@ -407,3 +407,26 @@ def test_a_long_paragraph_of_names_and_figures_stays():
                "6-4 and De Minaur beat Galan 6-4, 6-3 for Australia in Group B on Tuesday in Madrid.")
     page = "\n".join(ARTICLE + MORE[:3] + [results, ""] + ["Related", "", "   * Tennis", "   * Golf"])
     assert results in kept_lines(page)
+
+
+def test_a_list_a_paragraph_announces_stays_after_it():
+    # the article ends on "...the ones we picked:" and goes on as a numbered list of products,
+    # each with its shop link on a line of its own: Title Case, link-like, but article text
+    intro = ("We went through the shops again this year and looked at what is worth buying for "
+             "the holidays, and these are the ones we picked:")
+    items = []
+    for k, name in enumerate(("Star Fighter Building Set", "Electric Racing Track", "Classic Films Box Set",
+                              "Portable Drum Kit", "Time Machine Model Car", "Board Game Travel Edition"), 1):
+        items += [f"{k}) {name}", f"http://shop.example/{k}x{k}", ""]
+    page = "\n".join(["   * Home", "   * Toys", "   * Films", ""] + ARTICLE + [intro, ""] + items
+                     + ["   * Home", "   * Toys", "   * Films"])
+    kept = kept_lines(page)
+    assert all(line in kept for line in items if line)
+    assert "   * Toys" not in kept
+
+
+def test_a_menu_after_a_paragraph_that_ends_no_announcement_goes():
+    page = "\n".join(ARTICLE + MORE[:2] + ["   * Star Fighter Building Set", "   * Electric Racing Track",
+                                           "   * Classic Films Box Set", "   * Portable Drum Kit"])
+    kept = kept_lines(page)
+    assert "   * Portable Drum Kit" not in kept

@@ -35,7 +35,9 @@ WINDOW_CHARS characters):
    inside running prose stays (the first paragraph again under a summary). A block that would
    be prose but is short and ends no sentence (UNENDED: under HEADLINE_MAX_WORDS, no final stop)
    is the title of another story or a list entry: it costs little (a list inside the article
-   stays) but counts as no prose (a "Most read" list of titles does not make an article).
+   stays) but counts as no prose (a "Most read" list of titles does not make an article). The
+   marked list right after a paragraph that ends on a colon is the list it announces: its items
+   are worth a little (LISTED_WORTH) whatever they look like (a product list, a schedule).
 4. The article region. The maximal-scoring runs of blocks are found (Ruzzo-Tompa, linear). A run
    of furniture costing more than HARD_BREAK is never bridged (short lines that are no link,
    headline or repeat do not count towards it: a list of phrases is article text as often as
@@ -113,9 +115,10 @@ REPEAT_WALL = 4  # a run of this many repeated blocks (the share bar again, the 
 JOIN_GAP = 20  # neighbouring runs separated by furniture costing at most this much join it
 JOIN_RATIO = 1  # ... or at most this many times what the run beyond the gap is worth
 MIN_ARTICLE = 15  # a window whose best run is below this has no article: it is left as it is
+LISTED_WORTH = 1  # an item of a list that a paragraph of prose announces (ends on ":") is article text
 
 # What each label is reported as when its line is removed.
-PROSE, SHORT, SENTENCE, ITEM, LINK, NO_WORDS, HEADLINE, REPEAT, META, LEGAL, UNENDED = range(11)
+PROSE, SHORT, SENTENCE, ITEM, LINK, NO_WORDS, HEADLINE, REPEAT, META, LEGAL, UNENDED, LISTED = range(12)
 LABEL_IDS = {
     PROSE: "heuristic.stray-prose",  # prose outside the article: teasers, comments, legal text
     SHORT: "heuristic.short-line",  # a short line outside the article: labels, buttons, bylines
@@ -128,6 +131,7 @@ LABEL_IDS = {
     META: "heuristic.metadata",  # dates, times, counters
     LEGAL: "heuristic.legal",  # copyright lines
     UNENDED: "heuristic.headline",  # words that end no sentence: a teaser's title, an unmarked list entry
+    LISTED: "heuristic.link-list",  # an item of a list a paragraph announces, outside the article
 }
 _SURE_FURNITURE = frozenset((LINK, NO_WORDS, META))  # trimmed inside the region when in a run
 # Not counted towards HARD_BREAK: a list of short phrases is article text as often as not (a
@@ -360,12 +364,38 @@ def _label(blocks: list[_Block], stops: frozenset[str]) -> None:
     for i in echoes:  # a prose block seen before, with no prose next to it: a teaser shown again
         if not _next_to_prose(blocks, i):
             blocks[i].label = REPEAT
+    _announced_lists(blocks)
     for i, b in enumerate(blocks):
-        if b.label == PROSE:
+        if b.label == LISTED:
+            b.score = LISTED_WORTH
+        elif b.label == PROSE:
             supported = _next_to_prose(blocks, i)
             b.score = b.words if supported else b.words - ISOLATED_COST
         else:
             b.score = -_COSTS[b.label]
+
+
+def _announced_lists(blocks: list[_Block]) -> None:
+    """A paragraph of prose that ends on a colon announces what follows it: the marked list
+    right after it ("Here are the offers:" / "1) ..." / "2) ...") is article text, however
+    short, Title Case or link-like its items look (a product list, a schedule, a list of
+    names). The list is its marked blocks in a row, with a short unmarked line between two of
+    them (the item's link or price on a line of its own); it ends at the first other block. A
+    menu is never announced by a paragraph, and a related-story list is headed by a label, not
+    by a sentence of prose."""
+    n = len(blocks)
+    for i, b in enumerate(blocks):
+        if b.label != PROSE or not b.key.endswith(":"):
+            continue
+        j = i + 1
+        while j < n:
+            c = blocks[j]
+            if c.marked or (c.words <= LINK_WORDS and j > i + 1 and j + 1 < n and blocks[j + 1].marked):
+                if c.label not in (PROSE, REPEAT):
+                    c.label = LISTED
+                j += 1
+            else:
+                break
 
 
 def _next_to_prose(blocks: list[_Block], i: int) -> bool:
