@@ -430,3 +430,17 @@ def test_a_menu_after_a_paragraph_that_ends_no_announcement_goes():
                                            "   * Classic Films Box Set", "   * Portable Drum Kit"])
     kept = kept_lines(page)
     assert "   * Portable Drum Kit" not in kept
+
+
+def test_a_stock_widget_inside_the_article_goes_and_does_not_cut_it():
+    # a market-data box between two parts of the article: its cells are numbers only; they go
+    # (a run of them is sure furniture) but they are no border of the article
+    widget = ["Market data", "", "10.41", "", "-0.19", "", "-1.79", "", "12.22", "", "0.45", "", "-3.10", "",
+              "0.0104", ""]
+    page = "\n".join(["   * Home", "   * Markets", ""] + ARTICLE + widget + MORE[:4])
+    kept = kept_lines(page)
+    assert all(p in kept for p in ARTICLE + MORE[:4] if p)
+    assert not {"10.41", "-0.19", "-1.79", "0.0104"} & kept
+    removed: list = []
+    clean(page, removed=removed)
+    assert {r.rule_id for r in removed if r.text == "-0.19"} == {"heuristic.number"}

@@ -38,8 +38,10 @@ WINDOW_CHARS characters):
    stays) but counts as no prose (a "Most read" list of titles does not make an article). The
    marked list right after a paragraph that ends on a colon is the list it announces: its items
    are worth a little (LISTED_WORTH) whatever they look like (a product list, a schedule).
+   A line that is only a number (a cell of a stock widget, a gallery counter) is furniture
+   but no border: it costs NUMBER_COST, like a label, where a date costs META_COST.
 4. The article region. The maximal-scoring runs of blocks are found (Ruzzo-Tompa, linear). A run
-   of furniture costing more than HARD_BREAK is never bridged (short lines that are no link,
+   of furniture costing more than HARD_BREAK is never bridged (short lines and numbers that are no link,
    headline or repeat do not count towards it: a list of phrases is article text as often as
    not), nor is a run of REPEAT_WALL repeated blocks (the share bar or the menu shown again:
    the page template around the article). The article is the *first* run
@@ -106,6 +108,7 @@ ITEM_COST = 3  # a list item that reads as text
 LINK_COST = 12  # a list item that reads as a link, a line with no words
 REPEAT_COST = 12  # a line seen before in the window (menus come twice, alt text doubles a caption)
 META_COST = 25  # metadata: comment and teaser lists are built from bylines and dates
+NUMBER_COST = 10  # a line that is only a number (a widget cell, a counter, a list numeral): as sure as a label, not a date
 ISOLATED_COST = 15  # a prose block with no prose neighbour (a teaser, a caption, a comment)
 
 # --- the article region -------------------------------------------------------------------
@@ -118,7 +121,7 @@ MIN_ARTICLE = 15  # a window whose best run is below this has no article: it is 
 LISTED_WORTH = 1  # an item of a list that a paragraph of prose announces (ends on ":") is article text
 
 # What each label is reported as when its line is removed.
-PROSE, SHORT, SENTENCE, ITEM, LINK, NO_WORDS, HEADLINE, REPEAT, META, LEGAL, UNENDED, LISTED = range(12)
+PROSE, SHORT, SENTENCE, ITEM, LINK, NO_WORDS, HEADLINE, REPEAT, META, LEGAL, UNENDED, LISTED, NUMBER = range(13)
 LABEL_IDS = {
     PROSE: "heuristic.stray-prose",  # prose outside the article: teasers, comments, legal text
     SHORT: "heuristic.short-line",  # a short line outside the article: labels, buttons, bylines
@@ -132,11 +135,14 @@ LABEL_IDS = {
     LEGAL: "heuristic.legal",  # copyright lines
     UNENDED: "heuristic.headline",  # words that end no sentence: a teaser's title, an unmarked list entry
     LISTED: "heuristic.link-list",  # an item of a list a paragraph announces, outside the article
+    NUMBER: "heuristic.number",  # a line that is only a number: stock widgets, counters, page numbers
 }
-_SURE_FURNITURE = frozenset((LINK, NO_WORDS, META))  # trimmed inside the region when in a run
+_SURE_FURNITURE = frozenset((LINK, NO_WORDS, META, NUMBER))  # trimmed inside the region when in a run
 # Not counted towards HARD_BREAK: a list of short phrases is article text as often as not (a
 # menu is Title Case links: HEADLINE, LINK, REPEAT); they still cost in the region's score.
-WALL_SOFT = frozenset((SHORT, SENTENCE))
+# Nor are lines that are only numbers: a stock widget or a gallery counter inside the article
+# is no border of it (a run of them still goes, see _trim).
+WALL_SOFT = frozenset((SHORT, SENTENCE, NUMBER))
 
 _WORD = re.compile(r"\w+")
 _DIGITS = re.compile(r"\d+")
@@ -405,7 +411,7 @@ def _next_to_prose(blocks: list[_Block], i: int) -> bool:
 _COSTS = {
     SHORT: SHORT_COST, SENTENCE: SENTENCE_COST, ITEM: ITEM_COST, LINK: LINK_COST,
     NO_WORDS: LINK_COST, HEADLINE: SHORT_COST, REPEAT: REPEAT_COST, META: META_COST,
-    LEGAL: LINK_COST, UNENDED: ITEM_COST,
+    LEGAL: LINK_COST, UNENDED: ITEM_COST, NUMBER: NUMBER_COST,
 }
 
 
@@ -413,8 +419,12 @@ def _block_label(b: _Block, density: float, ended: bool, shapes: dict[str, int],
     if b.words == 0:
         return NO_WORDS
     if b.words <= META_WORDS:
+        if _DATE.search(b.key):
+            return META
+        if all(t.isdigit() for ln in b.lines for t in ln.toks):
+            return NUMBER  # only a number: a cell of a widget, a counter, a list numeral
         shape = _DIGITS.sub("0", b.key)
-        if (shape != b.key and shapes[shape] >= 2) or _DATE.search(b.key):
+        if shape != b.key and shapes[shape] >= 2:
             return META
     if _LEGAL.search(b.key):
         return LEGAL
