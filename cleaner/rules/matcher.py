@@ -295,7 +295,7 @@ class BlockMatcher:
     Trying every line as a block's head would cost matches on every line; instead each arriving
     line is checked against the block's most selective required element (the *trigger*, e.g.
     the `00:36` duration of a video block), and a head is only tried while a line that matched
-    the trigger is in the window."""
+    the trigger is in the window, within the block's `reach` of the head."""
 
     def __init__(self, rule: Rule, engines: _Engines, warn: Warn) -> None:
         self.rule = rule
@@ -311,6 +311,12 @@ class BlockMatcher:
         self.lookahead = (len(rule.block) - 1) * (2 if rule.max_gap else 1)
         required = [i for i, e in enumerate(rule.block) if not e.optional]
         self._trigger = min(required, key=lambda i: _selectivity(self._elements[i][1]))
+        # How many lines that are not dropped a match can span from its head to the line its
+        # trigger element matches, both included: one per element up to the trigger, and one
+        # blank line (a blank run is one line in the window) between two of them where gaps
+        # are allowed; dropped lines may lie anywhere between. A head farther than this from
+        # every trigger line cannot start a block: `apply_rules` does not try it.
+        self.reach = self._trigger + 1 + (self._trigger if rule.max_gap else 0)
         trigger = self._elements[self._trigger][1]
         self._trigger_width = trigger.width
         self._trigger_marks = _any_char(trigger.marks) if trigger.marks else None

@@ -67,10 +67,11 @@ def is_prose(core: str) -> bool:
 class _Entry:
     """A line in the window."""
 
-    __slots__ = ("no", "line", "text", "raw_core", "core", "state", "rule", "spans")
+    __slots__ = ("no", "line", "text", "raw_core", "core", "state", "rule", "spans", "vis")
 
     def __init__(self, no: int, line: str, state: int) -> None:
         self.no, self.line, self.text, self.state = no, line, line, state
+        self.vis = 0  # lines not dropped in the window up to this one (see `_Applier.visible`)
         self.raw_core = self.core = ""
         self.rule: Rule | None = None  # what dropped it
         self.spans: list[tuple[Rule, str]] = []  # what its spans lost
@@ -110,10 +111,12 @@ class _Applier:
         # Kept lines held back while a header cut may still come.
         self.head: list[_Entry] | None = [] if rules.cut_before else None
         self.head_chars = 0
-        # Per block rule, the number of the last line that matched its trigger element: a block
-        # is only tried at a head line while such a line is in the window.
-        self.last_trigger = [0] * len(rules.blocks)
-        self.max_trigger = 0  # max(last_trigger)
+        # Per block rule, the lines in the window that matched its trigger element, as
+        # (number, `vis`): a block is only tried at a head that such a line is within its reach
+        # of (`BlockMatcher.reach`).
+        self.trigger_lines: list[deque[tuple[int, int]]] = [deque() for _ in rules.blocks]
+        self.max_trigger = 0  # the number of the last line that matched any trigger
+        self.visible = 0  # lines arrived in the window so far that were not dropped
         self.kept_no = 0  # the input number of the line yielded last (see apply_rules_numbered)
 
     def _removed(self, no: int, rule_id: str, text: str, whole: bool = True) -> None:
@@ -145,11 +148,15 @@ class _Applier:
         if e.rule is not None:
             e.state = DROPPED
         if r.blocks:
-            for i in r.triggers.triggered(core):
-                self.last_trigger[i] = self.max_trigger = no
+            found = r.triggers.triggered(core)
             if e.core != core and e.core:
-                for i in r.triggers.triggered(e.core):
-                    self.last_trigger[i] = self.max_trigger = no
+                found += r.triggers.triggered(e.core)
+            if found:
+                # the `vis` this line gets in `run` (a line with a trigger is never a skipped blank)
+                vis = self.visible + (e.state != DROPPED)
+                for i in found:
+                    self.trigger_lines[i].append((no, vis))
+                self.max_trigger = no
         return e
 
     # --- the window --------------------------------------------------------------------------
@@ -170,6 +177,8 @@ class _Applier:
             if e.state != DROPPED:
                 ahead += 1
                 last_visible = e.state
+                self.visible += 1
+            e.vis = self.visible
             while window and (ahead > lookahead or len(window) > MAX_HELD):
                 head = window.popleft()
                 if head.state != DROPPED:
@@ -227,8 +236,14 @@ class _Applier:
 
     def _block_at(self, head: _Entry, window: deque[_Entry]) -> bool:
         """Remove the block starting at `head`, if one does; -> whether one did."""
+        # lines not dropped before the head: a trigger line's `vis` minus this is how many
+        # lines not dropped a match from the head to it would span
+        before = head.vis - (head.state != DROPPED)
         for i, block in enumerate(self.r.blocks):
-            if self.last_trigger[i] >= head.no:
+            triggers = self.trigger_lines[i]
+            while triggers and triggers[0][0] < head.no:
+                triggers.popleft()
+            if triggers and triggers[0][1] - before <= block.reach:
                 covered = _match_block(block, head, window)
                 if covered:
                     for e in covered:
