@@ -38,6 +38,14 @@ class _Engines:
     def __init__(self, timeout: float) -> None:
         self.timeout = timeout
         self.watchdog = Watchdog(timeout)
+        # What the rules found in lines already seen (`apply_rules` fills it), and a count of
+        # the changes to the rules that make it stale: a rule dropped for being too slow.
+        self.line_facts: dict[str, tuple] = {}
+        self.epoch = 0
+
+    def rules_changed(self) -> None:
+        self.epoch += 1
+        self.line_facts.clear()
 
     def fullmatch(self, alt: _Alternation, text: str):
         wd = self.watchdog
@@ -216,6 +224,7 @@ class LineMatcher:
             _report_slow(self.rules[i], where, self.engines.timeout, self.warn)
         self.rules = [r for i, r in enumerate(self.rules) if i not in slow]
         self._build()
+        self.engines.rules_changed()
         return bool(slow)
 
 
@@ -278,6 +287,7 @@ class SpanMatcher:
             except TimeoutError:
                 _report_slow(rule, where, self.engines.timeout, self.warn)
                 self._rules.remove(entry)  # only this rule stops cutting
+                self.engines.rules_changed()
         found.sort(key=lambda s: (s[0], -s[1]))
         merged: list[tuple[int, int, Rule]] = []
         for start, end, rule in found:
@@ -363,6 +373,7 @@ class BlockMatcher:
         except TimeoutError:
             _report_slow(self.rule, f"line {line_no}" if line_no else "a line", self.engines.timeout, self.warn)
             self.disabled = True
+            self.engines.rules_changed()
             return False
 
 
@@ -440,8 +451,9 @@ class CompiledRules:
 
     def __init__(self, rules: Sequence[Rule], timeout: float) -> None:
         self._warn: Warn | None = None
-        engines = _Engines(timeout)
+        engines = self.engines = _Engines(timeout)
         self.watchdog = engines.watchdog
+        self.line_facts = engines.line_facts  # (see `_Engines`)
         warn = self.warn
 
         def of(action: str) -> list[Rule]:

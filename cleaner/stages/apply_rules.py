@@ -65,16 +65,23 @@ def is_prose(core: str) -> bool:
 
 
 class _Entry:
-    """A line in the window."""
+    """A line in the window: its number, the line as it came, and what the rules found in it
+    (`_Applier._facts`)."""
 
-    __slots__ = ("no", "line", "text", "raw_core", "core", "state", "rule", "spans", "vis")
+    __slots__ = ("no", "line", "state", "text", "raw_core", "core", "rule", "spans", "triggers", "cut", "vis")
 
-    def __init__(self, no: int, line: str, state: int) -> None:
-        self.no, self.line, self.text, self.state = no, line, line, state
+    def __init__(self, no: int, line: str, facts: tuple) -> None:
+        self.no, self.line = no, line
+        # text: the line as its spans left it; raw_core/core: `line_core` of the line / of text;
+        # rule: what dropped it; spans: ((rule, removed span), ...); triggers: the blocks whose
+        # trigger element it matches; cut: the cut-after marker rule it matches
+        self.state, self.text, self.raw_core, self.core, self.rule, self.spans, self.triggers, self.cut = facts
         self.vis = 0  # lines not dropped in the window up to this one (see `_Applier.visible`)
-        self.raw_core = self.core = ""
-        self.rule: Rule | None = None  # what dropped it
-        self.spans: list[tuple[Rule, str]] = []  # what its spans lost
+
+
+_BLANK_FACTS = (BLANK, "", "", "", None, (), (), None)
+MEMO_CHARS = 256  # lines up to this long have their facts remembered (furniture recurs; prose does not)
+MEMO_LINES = 1 << 14  # facts remembered at most (then forgotten all at once): a few MB
 
 
 def apply_rules(
@@ -127,37 +134,57 @@ class _Applier:
 
     def _arrive(self, no: int, line: str, raw: bool) -> _Entry:
         if raw:
-            return _Entry(no, line, RAW)
+            return _Entry(no, line, (RAW, line, "", "", None, (), (), None))
+        if not line:
+            return _Entry(no, "", _BLANK_FACTS)
+        # What the rules find in a line depends on nothing but the line, and furniture lines
+        # recur within a page and across pages: they are looked up rather than matched again.
+        memo = self.r.line_facts
+        facts = memo.get(line)
+        if facts is None:
+            epoch = self.r.engines.epoch
+            facts = self._facts(no, line)
+            if len(line) <= MEMO_CHARS and self.r.engines.epoch == epoch:  # (no rule was dropped meanwhile)
+                if len(memo) >= MEMO_LINES:
+                    memo.clear()
+                memo[line] = facts
+        e = _Entry(no, "" if facts[0] == BLANK else line, facts)
+        if e.triggers:
+            # the `vis` this line gets in `run` (a line with a trigger is never a skipped blank)
+            vis = self.visible + (e.state != DROPPED)
+            for i in e.triggers:
+                self.trigger_lines[i].append((no, vis))
+            self.max_trigger = no
+        return e
+
+    def _facts(self, no: int, line: str) -> tuple:
+        """What the rules find in a line: the fields of `_Entry` after `no` and `line`."""
         core = line_core(line)
         if not core:
-            return _Entry(no, "", BLANK)
-        e = _Entry(no, line, KEPT)
-        e.raw_core = e.core = core
+            return _BLANK_FACTS
         r = self.r
         where = f"line {no}"
+        state, text, new_core, rule, spans = KEPT, line, core, None, ()
         if r.drop_lines is not None:
-            e.rule = r.drop_lines.match(core, where)
-        if e.rule is None and r.spans is not None:
-            stripped, e.spans = r.spans.strip(line, where)
-            if e.spans:
-                e.text, e.core = stripped, line_core(stripped)
-                if not e.core:
-                    e.rule = e.spans[0][0]
+            rule = r.drop_lines.match(core, where)
+        if rule is None and r.spans is not None:
+            stripped, removed = r.spans.strip(line, where)
+            if removed:
+                spans = tuple(removed)
+                text, new_core = stripped, line_core(stripped)
+                if not new_core:
+                    rule = spans[0][0]
                 elif r.drop_lines is not None:
-                    e.rule = r.drop_lines.match(e.core, where)
-        if e.rule is not None:
-            e.state = DROPPED
+                    rule = r.drop_lines.match(new_core, where)
+        if rule is not None:
+            state = DROPPED
+        triggers: tuple[int, ...] = ()
         if r.blocks:
-            found = r.triggers.triggered(core)
-            if e.core != core and e.core:
-                found += r.triggers.triggered(e.core)
-            if found:
-                # the `vis` this line gets in `run` (a line with a trigger is never a skipped blank)
-                vis = self.visible + (e.state != DROPPED)
-                for i in found:
-                    self.trigger_lines[i].append((no, vis))
-                self.max_trigger = no
-        return e
+            triggers = r.triggers.triggered(core)
+            if new_core != core and new_core:
+                triggers += r.triggers.triggered(new_core)
+        cut = r.cut_after.match(core, where) if r.cut_after is not None else None
+        return (state, text, core, new_core, rule, spans, triggers, cut)
 
     # --- the window --------------------------------------------------------------------------
 
@@ -194,7 +221,7 @@ class _Applier:
                     and not head.spans
                 ):
                     if head.state == KEPT:
-                        if self.r.cut_after is not None and self.r.cut_after.match(head.raw_core, f"line {head.no}") is not None:
+                        if head.cut is not None:
                             yield from self._decide(head, window)
                             continue
                         self.kept_chars += len(head.core)
@@ -214,8 +241,8 @@ class _Applier:
             return
         if e.state in (KEPT, DROPPED) and self.r.blocks and self._block_at(e, window):
             return
-        if e.state in (KEPT, DROPPED) and self.r.cut_after is not None:
-            marker = self.r.cut_after.match(e.raw_core, f"line {e.no}")
+        if e.state in (KEPT, DROPPED):
+            marker = e.cut
             if marker is not None and self.kept_chars >= marker.min_chars_before:
                 self.cutting = marker
                 self._removed(e.no, e.rule.id if e.rule else marker.id, e.line)
