@@ -297,6 +297,8 @@ def learn_site_packs(paths: Sequence[str], folder: str, options: LearnOptions = 
     sources = [Source(p, os.path.dirname(p) or ".") for p in paths]
     report = learn(sources, options, lambda message: None)
     if report.pages == 0:
+        if info is not None:
+            info(f"learn: no readable page among the {len(paths)} selected: nothing learned")
         return []
     written = [p.resolve() for p in write_rules(report, folder.rstrip("/\\") + os.sep, options)]
     if info is not None:
