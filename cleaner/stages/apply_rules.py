@@ -121,8 +121,9 @@ class _Applier:
         # Per block rule, the lines in the window that matched its trigger element, as
         # (number, `vis`): a block is only tried at a head that such a line is within its reach
         # of (`BlockMatcher.reach`).
-        self.trigger_lines: list[deque[tuple[int, int]]] = [deque() for _ in rules.blocks]
-        self.max_trigger = 0  # the number of the last line that matched any trigger
+        # Bounded: older records than the window's lines are of no use (a line may add two).
+        self.trigger_lines: list[deque[tuple[int, int]]] = [deque(maxlen=2 * MAX_HELD + 4) for _ in rules.blocks]
+        self.any_trigger: deque[tuple[int, int]] = deque(maxlen=MAX_HELD + 2)  # the same for all blocks
         self.visible = 0  # lines arrived in the window so far that were not dropped
         self.kept_no = 0  # the input number of the line yielded last (see apply_rules_numbered)
 
@@ -132,9 +133,8 @@ class _Applier:
 
     # --- arrival -----------------------------------------------------------------------------
 
-    def _arrive(self, no: int, line: str, raw: bool) -> _Entry:
-        if raw:
-            return _Entry(no, line, (RAW, line, "", "", None, (), (), None))
+    def _arrive(self, no: int, line: str) -> _Entry:
+        """The entry of a line that is not raw (`run` has the common cases inline)."""
         if not line:
             return _Entry(no, "", _BLANK_FACTS)
         # What the rules find in a line depends on nothing but the line, and furniture lines
@@ -150,12 +150,16 @@ class _Applier:
                 memo[line] = facts
         e = _Entry(no, "" if facts[0] == BLANK else line, facts)
         if e.triggers:
-            # the `vis` this line gets in `run` (a line with a trigger is never a skipped blank)
-            vis = self.visible + (e.state != DROPPED)
-            for i in e.triggers:
-                self.trigger_lines[i].append((no, vis))
-            self.max_trigger = no
+            self._triggered(e)
         return e
+
+    def _triggered(self, e: _Entry) -> None:
+        """Note a line that matches block triggers, with the `vis` it gets in `run` (a line with
+        a trigger is never a skipped blank)."""
+        at = (e.no, self.visible + (e.state != DROPPED))
+        for i in e.triggers:
+            self.trigger_lines[i].append(at)
+        self.any_trigger.append(at)
 
     def _facts(self, no: int, line: str) -> tuple:
         """What the rules find in a line: the fields of `_Entry` after `no` and `line`."""
@@ -189,46 +193,94 @@ class _Applier:
     # --- the window --------------------------------------------------------------------------
 
     def run(self, lines: Iterable[str], max_line_chars: int) -> Iterator[str]:
-        lookahead = self.r.lookahead
+        r = self.r
+        lookahead = r.lookahead
+        reach = max((b.reach for b in r.blocks), default=0)
+        memo = r.line_facts
+        report = self.report
+        triggers = self.any_trigger
         window: deque[_Entry] = deque()
         ahead = 0  # entries in the window after the head that blocks count (not dropped ones)
         in_fragment = False
         last_visible = BLANK  # state of the last line the output may show (nothing yet: blank)
         for no, line in enumerate(lines, 1):
-            raw = in_fragment or type(line) is Fragment or len(line) > max_line_chars
-            in_fragment = type(line) is Fragment
-            e = self._arrive(no, line, raw)
-            if e.state == BLANK and last_visible == BLANK:
-                continue  # blank lines with only dropped ones between are one gap: layout squeezes them
+            # --- arrival (`_arrive`, with its common cases inline: this runs per line) ---
+            if in_fragment or type(line) is Fragment or len(line) > max_line_chars:
+                in_fragment = type(line) is Fragment
+                e = _Entry(no, line, (RAW, line, "", "", None, (), (), None))
+            elif not line:
+                if last_visible == BLANK:
+                    continue  # blank lines with only dropped ones between are one gap: layout squeezes them
+                e = _Entry(no, "", _BLANK_FACTS)
+            else:
+                facts = memo.get(line)
+                if facts is None:
+                    e = self._arrive(no, line)
+                    if e.state == BLANK and last_visible == BLANK:
+                        continue
+                else:
+                    if facts[0] == BLANK:
+                        if last_visible == BLANK:
+                            continue
+                        e = _Entry(no, "", facts)
+                    else:
+                        e = _Entry(no, line, facts)
+                        if e.triggers:
+                            self._triggered(e)
             window.append(e)
             if e.state != DROPPED:
                 ahead += 1
                 last_visible = e.state
                 self.visible += 1
             e.vis = self.visible
-            while window and (ahead > lookahead or len(window) > MAX_HELD):
+            # --- decisions (`_decide`, with the common cases inline) ---
+            while ahead > lookahead or len(window) > MAX_HELD:
                 head = window.popleft()
-                if head.state != DROPPED:
+                state = head.state
+                if state != DROPPED:
                     ahead -= 1
-                # Most lines are plain: kept (or blank), no span cut, no cut under way or
-                # pending, no block trigger in view. `_decide` would keep them; do it here
-                # without a generator per line.
-                if (
-                    (head.state == KEPT or head.state == BLANK)
-                    and self.cutting is None
-                    and self.head is None
-                    and self.max_trigger < head.no
-                    and not head.spans
-                ):
-                    if head.state == KEPT:
-                        if head.cut is not None:
-                            yield from self._decide(head, window)
-                            continue
-                        self.kept_chars += len(head.core)
-                    self.kept_no = head.no
-                    yield head.text
+                if state == DONE:
                     continue
-                yield from self._decide(head, window)
+                if self.cutting is not None:  # `_in_cut`, but for a paragraph
+                    if state == BLANK:
+                        self.blank_after_held = self.held_prose is not None
+                    elif state == KEPT and is_prose(head.core):
+                        yield from self._in_cut(head)
+                    else:
+                        if self.held_prose is not None:
+                            self._drop_held_prose()
+                        if report is not None:
+                            report(Removal(head.no, head.rule.id if head.rule else self.cutting.id, head.line, True))
+                    continue
+                if self.head is not None:  # a header cut may still come
+                    yield from self._decide(head, window)
+                    continue
+                if state == BLANK:
+                    self.kept_no = head.no
+                    yield ""
+                    continue
+                if state != RAW:
+                    while triggers and triggers[0][0] < head.no:
+                        triggers.popleft()
+                    if triggers and triggers[0][1] - (head.vis - (state != DROPPED)) <= reach:
+                        yield from self._decide(head, window)  # a block may start here
+                        continue
+                    marker = head.cut
+                    if marker is not None and self.kept_chars >= marker.min_chars_before:
+                        yield from self._decide(head, window)  # the footer cut starts here
+                        continue
+                    if state == DROPPED:
+                        if report is not None:
+                            report(Removal(head.no, head.rule.id, head.line, True))
+                        continue
+                    if report is not None:
+                        for rule, span in head.spans:
+                            report(Removal(head.no, rule.id, span, False))
+                    self.kept_chars += len(head.core)
+                else:
+                    self.kept_chars += len(head.line)
+                self.kept_no = head.no
+                yield head.text
         while window:
             yield from self._decide(window.popleft(), window)
         yield from self._finish()
