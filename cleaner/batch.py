@@ -62,6 +62,7 @@ from .errors import (
 from .fileio import atomic_output, open_input
 from .options import Options
 from .pipeline import check_site, clean_binary
+from .remote import is_url
 from .removal import Removal
 from .report import HtmlAudit, JsonlReport, Tally, page_rows, prose_like
 from .rules.load import load_rules
@@ -145,6 +146,8 @@ def _check_request(req: BatchRequest) -> None:
         raise UsageError("--learn with --site none: the learned site packs would never switch on "
                          "(leave --site out, or give the one site's domain)")
     for src in req.sources:
+        if is_url(src):  # fsspec URLs: checked by `remote.check` (--scheduler only)
+            continue
         if not os.path.lexists(src):
             raise UsageError(f"{src}: no such file or folder (check the SRC path)")
         if not os.path.exists(src):
@@ -152,7 +155,7 @@ def _check_request(req: BatchRequest) -> None:
         if req.files_from and not os.path.isdir(src):
             raise UsageError(f"{src}: with --files-from, SRC must be the folder the listed paths are under")
     roots = [_real(s) for s in req.sources if os.path.isdir(s)]
-    if req.out:
+    if req.out and not is_url(req.out):
         if os.path.exists(req.out) and not os.path.isdir(req.out):
             raise UsageError(f"--out {req.out}: exists and is not a folder (give a folder for the clean tree)")
         dest = _real(req.out)
@@ -597,9 +600,7 @@ def _clean_one(job: tuple[int, str, str | None, str | None], w: _Worker | None =
     w = _W if w is None else w
     assert w is not None
     s = w.s
-    res: dict = {"index": index, "status": "failed", "error": None, "warnings": [], "encoding": None,
-                 "bytes_in": 0, "bytes_out": 0, "counts": {}, "removed": None, "view": None,
-                 "prose": None, "removed_chars": 0, "in_stat": None, "out_stat": None, "hash": None}
+    res = _new_result(index)
     counts: dict[str, list[int]] = res["counts"]
     removals: list[Removal] = []
     warnings: list[str] = res["warnings"]
@@ -677,6 +678,14 @@ def _clean_one(job: tuple[int, str, str | None, str | None], w: _Worker | None =
     if s.want_removals and res["status"] not in ("failed", "output-failed", "up-to-date"):
         res["removed"] = [(r.line_no, r.rule_id, r.text, r.whole_line) for r in removals]
     return res
+
+
+def _new_result(index: int, status: str = "failed", error: str | None = None) -> dict:
+    """A per-file result with nothing in it yet (`remote.clean_one` makes its failed ones here
+    too, so that every backend's results have the same fields)."""
+    return {"index": index, "status": status, "error": error, "warnings": [], "encoding": None,
+            "bytes_in": 0, "bytes_out": 0, "counts": {}, "removed": None, "view": None,
+            "prose": None, "removed_chars": 0, "in_stat": None, "out_stat": None, "hash": None}
 
 
 def _views(w: _Worker, res: dict, src: str, removals: list[Removal]) -> None:
@@ -869,7 +878,12 @@ def run_batch(req: BatchRequest, error: Say, warn: Say | None, results: Callable
     """The `batch` command: -> exit status. `error`/`warn` print one line on stderr (`warn` is
     None with -q). `results(jobs, workers, setup)` runs the cleaning (default `_results`: local
     worker processes; `dask_backend` passes one that runs it on a Dask cluster)."""
+    from .remote import file_urls_as_paths, refuse_without_scheduler
+
     started = time.monotonic()
+    req = file_urls_as_paths(req)  # file:// URLs are the local paths they name
+    if results is None:
+        refuse_without_scheduler(req)  # other URLs: only on a Dask cluster (`remote.py` says why)
     _check_request(req)
     if req.options.encoding:
         from .stages.decode import check_encoding_name

@@ -173,7 +173,7 @@ def batch_command(
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar, warnings or summary (errors still go to stderr)."),
     learn: bool = typer.Option(False, "--learn", help="First learn the furniture the selected pages' sites repeat (as `scrapeclean learn` does), then clean with those rules added."),
     learn_to: Optional[str] = typer.Option(None, "--learn-to", metavar="FOLDER", help="Keep the learned site packs in FOLDER for review (implies --learn; default: a temporary folder, removed after the run)."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="tcp://HOST:PORT", help="Clean on this Dask cluster instead of local worker processes (same outputs; SRC and DEST on a filesystem the workers share). Needs pip install 'scrapeclean[dask]'."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="tcp://HOST:PORT", help="Clean on this Dask cluster instead of local worker processes (same outputs; SRC and DEST on a filesystem the workers share, or fsspec URLs such as s3://BUCKET/PATH). Needs pip install 'scrapeclean[dask]'."),
 ) -> None:
     """Clean every file under each SRC into DEST at the same relative paths (or in place).
 

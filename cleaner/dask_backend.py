@@ -87,8 +87,18 @@ def connect(address: str):
 
 def run_batch_dask(req, error, warn, scheduler: str) -> int:
     """`scrapeclean batch ... --scheduler ADDR`: the local batch run, cleaning on the cluster."""
-    from . import batch
+    from . import batch, remote
 
+    req = remote.file_urls_as_paths(req)
+    if remote.uses_urls(req):  # fsspec URLs as SRC or DEST: `remote.py`
+        _import_distributed()
+        remote.check(req)  # before reaching the cluster: refusals and missing packages are exit 2
+        client = connect(scheduler)
+        try:
+            return remote.run_batch(req, error, warn, client)
+        finally:
+            with contextlib.suppress(Exception):
+                client.close(timeout=5)
     if req.learn and not req.learn_to:
         raise UsageError("--learn with --scheduler: give --learn-to FOLDER on the filesystem the Dask workers share "
                          "(they load the learned rules from there)")
@@ -106,21 +116,10 @@ def run_batch_dask(req, error, warn, scheduler: str) -> int:
 
 def _results(client, jobs: list, setup) -> Iterator[dict]:
     """Run `batch._clean_one` over the jobs on the cluster, in chunks; yield results as they come."""
-    from distributed import KilledWorker, as_completed
-    from distributed.client import FutureCancelledError
-
     from . import batch
-    from .rules.load import load_rules
 
     if not jobs:
         return
-    rules = load_rules(setup.rule_paths, builtin=not setup.no_builtin, select=setup.select, ignore=setup.ignore)
-    fp = batch.fingerprint(rules, setup.options)
-    try:
-        threads = max(1, sum(client.nthreads().values()))
-    except Exception:
-        threads = 1
-    size = max(1, min(64, len(jobs) // (threads * 8)))
     # Workers have their own current folder: send absolute paths, and name files in messages as
     # the user wrote them, as the local batch does.
     given = {}
@@ -128,9 +127,35 @@ def _results(client, jobs: list, setup) -> Iterator[dict]:
     for index, src, out, expect_hash in jobs:
         given[index] = (os.path.abspath(src), src)
         shipped.append((index, os.path.abspath(src), out and os.path.abspath(out), expect_hash))
+    for res in _run_tasks(client, shipped, setup, _clean_chunk_task):
+        yield _as_given(res, *given[res["index"]])
+    if setup.mode != "check":  # temporaries left by workers that were killed mid-write
+        entries = [batch.Entry(i, src, "", out) for i, src, out, _ in jobs]
+        batch._sweep_temporaries(entries, setup.backup if setup.mode == "in-place" else None)
+
+
+def _run_tasks(client, shipped: list, setup, task) -> Iterator[dict]:
+    """Submit `task(chunk, setup, fingerprint)` over chunks of the shipped jobs (each starting
+    with its index); yield the per-file results as tasks finish. Shared with `remote.py`,
+    whose jobs and task read and write URLs."""
+    from distributed import KilledWorker, as_completed
+    from distributed.client import FutureCancelledError
+
+    from . import batch
+    from .rules.load import load_rules
+
+    if not shipped:
+        return
+    rules = load_rules(setup.rule_paths, builtin=not setup.no_builtin, select=setup.select, ignore=setup.ignore)
+    fp = batch.fingerprint(rules, setup.options)
+    try:
+        threads = max(1, sum(client.nthreads().values()))
+    except Exception:
+        threads = 1
+    size = max(1, min(64, len(shipped) // (threads * 8)))
     chunks = [shipped[i:i + size] for i in range(0, len(shipped), size)]
     run = uuid.uuid4().hex[:12]
-    futures = [client.submit(_clean_chunk_task, chunk, setup, fp, key=f"scrapeclean-{run}-{i}", pure=False, retries=0)
+    futures = [client.submit(task, chunk, setup, fp, key=f"scrapeclean-{run}-{i}", pure=False, retries=0)
                for i, chunk in enumerate(chunks)]
     finished = False
     try:
@@ -145,16 +170,12 @@ def _results(client, jobs: list, setup) -> Iterator[dict]:
                                       "written so far is complete: run the same command again to finish") from None
                 raise OutputError(f"the Dask cluster failed a task ({type(e).__name__}: {e}); every output written so far "
                                   "is complete: run the same command again to finish") from None
-            for res in results:
-                yield _as_given(res, *given[res["index"]])
+            yield from results
         finished = True
     finally:
         if not finished:  # stopped early (Ctrl-C, an output error): cancel what is queued
             with contextlib.suppress(Exception):
                 client.cancel(futures)
-    if setup.mode != "check":  # temporaries left by workers that were killed mid-write
-        entries = [batch.Entry(i, src, "", out) for i, src, out, _ in jobs]
-        batch._sweep_temporaries(entries, setup.backup if setup.mode == "in-place" else None)
 
 
 def _as_given(res: dict, absolute: str, src: str) -> dict:
