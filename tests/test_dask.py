@@ -75,12 +75,12 @@ class Cluster:
     """A scheduler and `n` single-threaded workers, each its own process (no nanny, so that a
     SIGKILL really kills a worker), all on 127.0.0.1."""
 
-    def __init__(self, tmp: Path, n: int = 2) -> None:
+    def __init__(self, tmp: Path, n: int = 2, env: dict | None = None) -> None:
         self.port = _free_port()
         self.address = f"tcp://127.0.0.1:{self.port}"
         self.logs = tmp / "dask-logs"
         self.logs.mkdir()
-        env = cli_env()
+        env = cli_env(env)  # `env`: more variables for every process (test_dask_fsspec.py's plug-in)
         env["DASK_DISTRIBUTED__WORKER__DAEMON"] = "False"
         self.env = env
         self.procs: list[subprocess.Popen] = []
