@@ -23,6 +23,7 @@ _ONE_CHAR = (_C.LITERAL, _C.NOT_LITERAL, _C.IN, _C.ANY)
 
 
 PREFIX = 3  # characters of a line's start used for dispatch
+_MAX_MARKS = 4  # punctuation characters a prefilter looks for at most
 _MAX_PREFIXES = 512
 _DIGITS = [str(d) for d in range(10)]
 _SPACES = [chr(c) for c in range(0x3001) if chr(c).isspace()]  # all that \\s can match
@@ -181,10 +182,16 @@ def _first_chars(parsed) -> set[str] | None:
 def _required_chars(parsed) -> frozenset[str] | None:
     """A small set of punctuation characters one of which every match contains (a cheap `in`
     prefilter for patterns that cannot be dispatched by their first character), or None. Looks
-    through groups, mandatory repeats and look-aheads."""
+    through groups, mandatory repeats, look-aheads and alternations (`(?: > | » )`: every
+    branch has its own mark; the set holds them all)."""
     for op, av in parsed:
         if op is _C.SUBPATTERN:
             found = _required_chars(av[-1])
+        elif op is _C.BRANCH:
+            marks = [_required_chars(branch) for branch in av[1]]
+            found = frozenset().union(*marks) if all(marks) else None
+            if found is not None and len(found) > _MAX_MARKS:
+                found = None
         elif op in _REPEATS and av[0] >= 1:
             found = _required_chars(av[2])
         elif op is _C.ASSERT and av[0] == 1:  # a positive look-ahead: its text is in the line
@@ -192,7 +199,7 @@ def _required_chars(parsed) -> frozenset[str] | None:
         elif op is _C.LITERAL or op is _C.IN:
             items = _items((op, av))
             chars = [c for it in items or () for c in (_chars_of(it) or ["a"])]
-            found = frozenset(chars) if chars and len(chars) <= 4 and not any(c.isalnum() or c.isspace() for c in chars) else None
+            found = frozenset(chars) if chars and len(chars) <= _MAX_MARKS and not any(c.isalnum() or c.isspace() for c in chars) else None
         else:
             found = None
         if found:

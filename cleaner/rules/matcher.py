@@ -133,23 +133,30 @@ class _Dispatch:
             else:
                 needs = (a.marks, frozenset(t.casefold() for t in a.literals) if a.literals else None)
                 by_needs.setdefault(needs, []).append(entry)
-        self.by_prefix = _index(by_prefixes)
         self.by_first = _index(by_keys)
-        # (marks or None, literals or None, alternations) for patterns that may start anywhere
-        self.anywhere = [(_any_char(m) if m is not None else None, _any_text(l) if l else None, _alternations(g))
-                         for (m, l), g in by_needs.items()]
+        # A line's prefix key gives the alternations of its prefix and then those of its first
+        # character (whose key is the prefix key's first one): both lists joined once here.
+        self.by_prefix = {k: alts + self.by_first.get(k[:1], _NONE) for k, alts in _index(by_prefixes).items()}
+        # (longest match, marks or None, literals or None, alternations) for patterns that may
+        # start anywhere: a line longer than all of them is not searched for their marks
+        self.anywhere = []
+        for (m, l), g in by_needs.items():
+            alternations = _alternations(g)
+            self.anywhere.append((max(alt.width for alt in alternations), _any_char(m) if m is not None else None,
+                                  _any_text(l) if l else None, alternations))
 
     def candidates(self, core: str) -> list[_Alternation]:
         head = core[:PREFIX]
-        if head.isascii():  # most lines: the keys are the lower-case characters (see key_of)
-            pk = head.lower()
-            found = self.by_prefix.get(pk, _NONE) + self.by_first.get(pk[:1], _NONE)
-        else:
-            found = self.by_prefix.get(prefix_key(core), _NONE) + self.by_first.get(key_of(core[0]), _NONE)
+        # most lines are ASCII: their keys are the lower-case characters (see key_of)
+        pk = head.lower() if head.isascii() else prefix_key(core)
+        found = self.by_prefix.get(pk)
+        if found is None:
+            found = self.by_first.get(pk[:1], _NONE)
         if self.anywhere:
             folded = None
-            for marks, literals, alternations in self.anywhere:
-                if marks is not None and not marks.search(core):
+            size = len(core)
+            for width, marks, literals, alternations in self.anywhere:
+                if size > width or marks is not None and not marks.search(core):
                     continue
                 if literals is not None:
                     folded = core.casefold() if folded is None else folded
