@@ -404,21 +404,34 @@ class TriggerDispatch:
             else:
                 self.always += (i,)
 
+        # Each prefix key's blocks joined with its first character's and those always tried,
+        # once here rather than per line.
+        self.by_first = {k: blocks + self.always for k, blocks in self.by_first.items()}
+        self.by_prefix = {k: blocks + self.by_first.get(k[:1], self.always) for k, blocks in self.by_prefix.items()}
+        # per block, the checks of `triggers_after_dispatch` before the pattern
+        self._quick = tuple((b._trigger_width, b._trigger_marks) for b in self.blocks)
+
     def triggered(self, core: str) -> tuple[int, ...]:
         """The indices of the blocks whose trigger matches `core` (== `block.triggers(core)`)."""
         if not core:
             return ()
         head = core[:PREFIX]
-        if head.isascii():
-            pk = head.lower()
-            fk = pk[:1]
-        else:
-            pk, fk = prefix_key(core), key_of(core[0])
-        admitted = self.by_prefix.get(pk, ()) + self.by_first.get(fk, ()) + self.always
+        pk = head.lower() if head.isascii() else prefix_key(core)
+        admitted = self.by_prefix.get(pk)
+        if admitted is None:
+            admitted = self.by_first.get(pk[:1], self.always)
         if not admitted:
             return ()
-        blocks = self.blocks
-        return tuple(i for i in admitted if blocks[i].triggers_after_dispatch(core))
+        found: tuple[int, ...] = ()
+        size = len(core)
+        for i in admitted:  # `triggers_after_dispatch`, inline: this runs per line
+            width, marks = self._quick[i]
+            if size <= width and (marks is None or marks.search(core)):
+                block = self.blocks[i]
+                if block.element_matches(block._trigger, core, 0):
+                    found += (i,)
+        return found
+
 
 def _selectivity(a: Analysis) -> float:
     """Rough share of lines that pass an element's quick checks (lower is more selective)."""
