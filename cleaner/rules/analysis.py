@@ -247,7 +247,13 @@ def _first_elements(parsed, through_optional: bool = False) -> list | None:
         if op is _C.BRANCH:
             out: list = []
             for branch in av[1]:
-                sub = _first_elements(branch, through_optional) if (branch.getwidth()[0] or through_optional) else None
+                if through_optional:
+                    # A branch is a sequence: its start runs through its own optional parts
+                    # (`(?:ab )*cd` starts with a or c); what follows the whole alternation,
+                    # for a branch that may match nothing, is the caller's to add.
+                    sub = _follow(list(branch), [])
+                else:
+                    sub = _first_elements(branch) if branch.getwidth()[0] else None
                 if sub is None:
                     return None
                 out += sub
