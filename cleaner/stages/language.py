@@ -108,9 +108,15 @@ def detect_words(words: Iterable[str]) -> str | None:
                 break
     if not sample:
         return None
+    # Each distinct word counted once, then each list meets the distinct words in one C-level
+    # set intersection: the same hit counts as testing every word against every list, at a
+    # fraction of the cost (58 lists x 4,000 words was ~10 ms a page).
+    counts: dict[str, int] = {}
+    for w in sample:
+        counts[w] = counts.get(w, 0) + 1
     best, best_hits = None, 0
     for code, stops in stop_lists().items():
-        hits = sum(map(stops.__contains__, sample))
+        hits = sum(map(counts.__getitem__, stops.intersection(counts)))
         if hits > best_hits:
             best, best_hits = code, hits
     if best_hits < MIN_COVERAGE * len(sample):
