@@ -69,11 +69,11 @@ loop over many patterns. Language detection looks at most `language.VOTE_MAX_WOR
 """
 from __future__ import annotations
 
-import re
 from typing import Iterable, Iterator
 
 from ..options import Options
 from ..removal import OnRemoval, Removal
+from ..rules.cache import compile_re
 from . import language
 from .normalize import Fragment
 
@@ -144,14 +144,16 @@ _SURE_FURNITURE = frozenset((LINK, NO_WORDS, META, NUMBER))  # trimmed inside th
 # is no border of it (a run of them still goes, see _trim).
 WALL_SOFT = frozenset((SHORT, SENTENCE, NUMBER))
 
-_WORD = re.compile(r"\w+")
-_DIGITS = re.compile(r"\d+")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]{%d,}" % (CJK_CHARS_PER_WORD + 1))
-_DATE = re.compile(r"\d:\d\d|\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b(?:19|20)\d\d\b")
+# Compiled through the rule cache (cleaner/rules/cache.py): compiling these costs ~3 ms, paid
+# by every call of the CLI; rebuilding them from their cached programs, microseconds.
+_WORD = compile_re(r"\w+")
+_DIGITS = compile_re(r"\d+")
+_CJK = compile_re(r"[\u3040-\u30ff\u3400-\u9fff]{%d,}" % (CJK_CHARS_PER_WORD + 1))
+_DATE = compile_re(r"\d:\d\d|\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b(?:19|20)\d\d\b")
 _LIST_MARKS = frozenset("*-+•·▪◦‣>o")  # "o": lynx's third-level bullet
 _SENTENCE_END = frozenset(".!?…")
-_SENTENCE_STOP = re.compile(r"[.!?…。！？][\"'”’»)\]]*(?:\s|$)")
-_LEGAL = re.compile(r"[©ⓒ]")
+_SENTENCE_STOP = compile_re(r"[.!?…。！？][\"'”’»)\]]*(?:\s|$)")
+_LEGAL = compile_re(r"[©ⓒ]")
 _OPEN_END = frozenset(".!?…:;")  # a line ending in one of these does not run on
 _CLOSERS = "\"'”’»)]"
 _OPENERS = frozenset("([“‘«")  # a line ending in one of these is cut inside a bracket or a quote
