@@ -81,7 +81,7 @@ class _Entry:
 
 _BLANK_FACTS = (BLANK, "", "", "", None, (), (), None)
 MEMO_CHARS = 256  # lines up to this long have their facts remembered (furniture recurs; prose does not)
-MEMO_LINES = 1 << 14  # facts remembered at most (then forgotten all at once): a few MB
+MEMO_LINES = 1 << 13  # facts remembered at most (then forgotten all at once): a few MB, under 20 MB for any text
 
 
 def apply_rules(
