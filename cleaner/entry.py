@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import List, Optional
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see record.py)
+if TYPE_CHECKING:
+    from typing import List, Optional
 
 from .errors import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_OUTPUT, CleanerError, ReaderGone
 

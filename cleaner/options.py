@@ -5,10 +5,11 @@ Nothing else in the package holds a tunable of its own.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from .record import record
 
 
-class Options(NamedTuple):
+@record
+class Options:
     """(A named tuple, not a dataclass: see rules/model.py. `options._replace(heuristics=False)`
     gives a changed copy.)"""
 

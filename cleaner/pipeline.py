@@ -12,7 +12,12 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from typing import BinaryIO, Iterable, Iterator, NamedTuple
+from collections.abc import Iterable, Iterator
+from .record import record
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see record.py)
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 from .errors import UsageError
 from .options import Options
@@ -146,7 +151,8 @@ def clean_lines(
         yield "".join(pieces)
 
 
-class CleanStats(NamedTuple):  # (not a dataclass: see rules/model.py)
+@record
+class CleanStats:  # (not a dataclass: see rules/model.py)
     encoding: str
     bytes_out: int
 

@@ -5,10 +5,12 @@ what makes a false removal quick to trace to the rule that made it.
 """
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from .record import record
 
 
-class Removal(NamedTuple):
+@record
+class Removal:
     line_no: int  # 1-based line number in the normalised input
     rule_id: str  # e.g. "media.video-fallback"
     text: str  # the removed line, or the removed span for strip-span rules

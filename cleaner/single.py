@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from typing import BinaryIO, Callable, Sequence
+from collections.abc import Callable, Sequence
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see record.py)
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 from .errors import EXIT_INPUT, EXIT_OK, InputError, OutputError, ReaderGone
 from .fileio import atomic_output, open_input

@@ -12,7 +12,7 @@ import unicodedata
 import re._parser as _sre  # the standard library's regex parser (Python >= 3.11)
 import warnings
 from functools import lru_cache
-from typing import NamedTuple
+from ..record import record
 from re import _constants as _C
 
 from . import cache
@@ -45,7 +45,8 @@ def prefix_key(core: str) -> str:
     return "".join(map(key_of, head))
 
 
-class Analysis(NamedTuple):  # (not a dataclass: see rules/model.py)
+@record
+class Analysis:  # (not a dataclass: see rules/model.py)
     keys: frozenset[str] | None  # dispatch keys of the possible first characters; None: any
     prefixes: frozenset[str] | None  # `prefix_key`s of the lines it can match; None: not known
     width: int  # longest possible match (LINE_LIMIT when unbounded)

@@ -20,7 +20,7 @@ for the rest of the run.
 from __future__ import annotations
 
 import re
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from . import cache
 from .analysis import LINE_LIMIT, PREFIX, Analysis, analyse, key_of, prefix_key

@@ -5,7 +5,7 @@ classes' generated code), paid by every `scrapeclean` call of a shell loop; a na
 as immutable and costs a fraction of that."""
 from __future__ import annotations
 
-from typing import NamedTuple
+from ..record import record
 
 DROP_LINE = "drop-line"
 STRIP_SPAN = "strip-span"
@@ -15,19 +15,22 @@ CUT_BEFORE = "cut-before"
 ACTIONS = (DROP_LINE, STRIP_SPAN, DROP_BLOCK, CUT_AFTER, CUT_BEFORE)
 
 
-class BlockElement(NamedTuple):
+@record
+class BlockElement:
     pattern: str
     optional: bool = False
 
 
-class Case(NamedTuple):
+@record
+class Case:
     """A whole-page example: `input` cleaned with only this rule gives `output`."""
 
     input: str
     output: str
 
 
-class Rule(NamedTuple):
+@record
+class Rule:
     id: str
     action: str
     summary: str
@@ -55,7 +58,8 @@ class Rule(NamedTuple):
         return self.id == prefix or self.id.startswith(prefix.rstrip(".") + ".")
 
 
-class SitePack(NamedTuple):
+@record
+class SitePack:
     """A `[site]` table: the rules of its file apply only to pages of this site."""
 
     domain: str

@@ -23,7 +23,7 @@ never that long.
 from __future__ import annotations
 
 from collections import deque
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from ..removal import OnRemoval, Removal
 from ..rules.matcher import BlockMatcher, CompiledRules

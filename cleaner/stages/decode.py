@@ -13,7 +13,11 @@ decided from the first chunk, and a later undecodable byte becomes U+FFFD with o
 from __future__ import annotations
 
 import codecs
-from typing import BinaryIO, Callable, Iterator
+from collections.abc import Callable, Iterator
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see record.py)
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 from ..errors import InputError, UsageError
 

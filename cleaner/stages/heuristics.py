@@ -69,7 +69,7 @@ loop over many patterns. Language detection looks at most `language.VOTE_MAX_WOR
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from ..options import Options
 from ..removal import OnRemoval, Removal

@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 import re
 from functools import lru_cache
-from typing import Iterable
+from collections.abc import Iterable
 
 # Only lines with at least this many words vote: long lines are mostly prose, short ones are
 # mostly menu labels and names, which say little about the language.

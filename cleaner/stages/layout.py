@@ -6,7 +6,7 @@ Removing lines leaves runs of blanks behind; squeezing them is the one layout ch
 makes, and it is part of what "normalised" means in the README and the tests."""
 from __future__ import annotations
 
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from .normalize import Fragment
 

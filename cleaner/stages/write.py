@@ -5,7 +5,11 @@ Relying on the interpreter's text buffering costs a write call per line when the
 whatever the environment."""
 from __future__ import annotations
 
-from typing import BinaryIO, Iterable
+from collections.abc import Iterable
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see record.py)
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 FLUSH_CHARS = 1 << 16
 
