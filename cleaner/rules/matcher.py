@@ -169,12 +169,14 @@ class _Dispatch:
 def _any_char(chars) -> re.Pattern:
     """One C-level search for "one of these characters is in the text" (`any(c in text ...)`
     in a generator costs a Python frame per character)."""
-    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+    return cache.compile_re("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
 
 
 def _any_text(texts) -> re.Pattern:
     """One C-level search for "one of these texts is in the text" (plain substrings, no flags)."""
-    return re.compile("|".join(re.escape(t) for t in sorted(set(texts), key=lambda t: (-len(t), t))))
+    # (through the cache: a literal alternation of hundreds of texts takes ms to compile, and
+    # every call of the CLI builds these)
+    return cache.compile_re("|".join(re.escape(t) for t in sorted(set(texts), key=lambda t: (-len(t), t))))
 
 
 _NONE: list = []
