@@ -305,7 +305,7 @@ def test_importing_the_stage_loads_no_stop_lists():
     import sys
 
     code = ("import sys, cleaner.stages.heuristics as h; "
-            "assert h.language.stop_lists.cache_info().currsize == 0; "
+            "assert h.language.word_lists.cache_info().currsize == 0; "
             "assert 'importlib.resources' not in sys.modules or 'json' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO, env={"PYTHONPATH": str(REPO)})
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 from functools import lru_cache
+from itertools import repeat
 from collections.abc import Iterable
 
 # Only lines with at least this many words vote: long lines are mostly prose, short ones are
@@ -35,14 +36,16 @@ _NOT_A_WORD = re.compile(r"[\d_]")
 
 
 @lru_cache(maxsize=1)
-def stop_lists() -> dict[str, frozenset[str]]:
-    """Language code -> its stop words, lower-cased. Loaded on first use; importing this module
-    stays cheap (CLI start-up).
+def word_lists() -> dict[str, list[str]]:
+    """Language code -> its stop words, lower-cased, each once, sorted. Loaded on first use;
+    importing this module stays cheap (CLI start-up).
 
     Built from the package's data file, found without importing the package (its __init__
     imports importlib.metadata, ~30 ms), and kept in the rule cache (cleaner/rules/cache.py)
     keyed by that file's path, size and mtime: filtering 21,000 words costs ~40 ms a run,
-    unpickling the result a few ms."""
+    unpickling one string per language and splitting it well under 1 ms. Plain lists, not
+    sets: hashing all 21,000 words into sets would cost ~5 ms on every call of the CLI, and
+    detection does not need it (see `detect_words`)."""
     from ..rules import cache
 
     path = _data_file()
@@ -50,12 +53,23 @@ def stop_lists() -> dict[str, frozenset[str]]:
     key = (path, st.st_size, st.st_mtime_ns)
     packed = cache.data(key)
     if packed is None:
-        lists = _build_stop_lists(path)
-        # One string per language: unpickling 58 strings and splitting them is several times
-        # cheaper than unpickling 21,000 strings in frozensets.
-        cache.remember_data(key, {code: "\n".join(sorted(words)) for code, words in lists.items()})
-        return lists
-    return {code: frozenset(text.split("\n")) if text else frozenset() for code, text in packed.items()}
+        packed = {code: "\n".join(sorted(words)) for code, words in _build_stop_lists(path).items()}
+        cache.remember_data(key, packed)
+    return {code: text.split("\n") if text else [] for code, text in packed.items()}
+
+
+@lru_cache(maxsize=None)
+def stop_words(lang: str | None) -> frozenset[str]:
+    """The stop words of `lang` (empty for None or a language without a list)."""
+    if lang is None:
+        return frozenset()
+    return frozenset(word_lists().get(lang, ()))
+
+
+def stop_lists() -> dict[str, frozenset[str]]:
+    """Every language's stop words as sets (for callers that test many words against many
+    languages; the pipeline itself only needs `stop_words` of the page's language)."""
+    return {code: stop_words(code) for code in word_lists()}
 
 
 def _data_file() -> str:
@@ -82,13 +96,6 @@ def _build_stop_lists(path: str) -> dict[str, frozenset[str]]:
     }
 
 
-def stop_words(lang: str | None) -> frozenset[str]:
-    """The stop words of `lang` (empty for None or a language without a list)."""
-    if lang is None:
-        return frozenset()
-    return stop_lists().get(lang, frozenset())
-
-
 def detect(lines: Iterable[str]) -> str | None:
     """The language of a page given as lines: see `detect_words`."""
     return detect_words(
@@ -108,15 +115,16 @@ def detect_words(words: Iterable[str]) -> str | None:
                 break
     if not sample:
         return None
-    # Each distinct word counted once, then each list meets the distinct words in one C-level
-    # set intersection: the same hit counts as testing every word against every list, at a
+    # Each distinct word counted once, then each list's words looked up in those counts, at C
+    # speed: the same hit counts as testing every sample word against every list, at a
     # fraction of the cost (58 lists x 4,000 words was ~10 ms a page).
     counts: dict[str, int] = {}
     for w in sample:
         counts[w] = counts.get(w, 0) + 1
     best, best_hits = None, 0
-    for code, stops in stop_lists().items():
-        hits = sum(map(counts.__getitem__, stops.intersection(counts)))
+    for code, listed in word_lists().items():
+        # each stop word is listed once, so this is the sample's count of that list's words
+        hits = sum(map(counts.get, listed, repeat(0)))
         if hits > best_hits:
             best, best_hits = code, hits
     if best_hits < MIN_COVERAGE * len(sample):
