@@ -3,7 +3,7 @@ exit status (never a traceback), end quietly on a closed pipe or Ctrl-C.
 
 Start-up matters to shell loops that call `scrapeclean` once per page, and importing the
 argument parser (typer) costs more than cleaning a page. So the plainest invocations - files,
-`-`, `-o/--output FILE`, `-q/--quiet` - are recognised here and run directly; everything else
+`-`, `-o/--output FILE`, `-q/--quiet`, `--no-heuristics` - are recognised here and run directly; everything else
 goes through the typer app in `cli.py`, which defines every command and option.
 """
 from __future__ import annotations
@@ -48,21 +48,22 @@ def main(argv: Optional[List[str]] = None) -> None:
 def _run(args: List[str]) -> int:
     plain = _plain_clean(args)
     if plain is not None:
-        files, output, quiet = plain
+        files, output, quiet, heuristics = plain
         from .options import Options
         from .pipeline import default_rules
         from .single import clean_files
 
-        return clean_files(files, output, default_rules(), Options(), False, say, None if quiet else say)
+        return clean_files(files, output, default_rules(), Options(heuristics=heuristics), False, say,
+                           None if quiet else say)
     return _run_typer(args)
 
 
-def _plain_clean(args: List[str]) -> tuple[list[str], str | None, bool] | None:
-    """(files, output, quiet) when `args` is a plain clean invocation, else None."""
+def _plain_clean(args: List[str]) -> tuple[list[str], str | None, bool, bool] | None:
+    """(files, output, quiet, heuristics) when `args` is a plain clean invocation, else None."""
     if args and args[0] in SUBCOMMANDS:
         return None
     files: list[str] = []
-    output, quiet, options_done = None, False, False
+    output, quiet, heuristics, options_done = None, False, True, False
     it = iter(args)
     for arg in it:
         if options_done or arg == "-" or not arg.startswith("-"):
@@ -71,6 +72,8 @@ def _plain_clean(args: List[str]) -> tuple[list[str], str | None, bool] | None:
             options_done = True
         elif arg in ("-q", "--quiet"):
             quiet = True
+        elif arg in ("--no-heuristics", "--heuristics"):  # (the last one given wins, as in typer)
+            heuristics = arg == "--heuristics"
         elif arg in ("-o", "--output") and output is None:
             output = next(it, None)
             if output is None:
@@ -79,7 +82,7 @@ def _plain_clean(args: List[str]) -> tuple[list[str], str | None, bool] | None:
             output = arg[len("--output="):]
         else:
             return None
-    return files, output, quiet
+    return files, output, quiet, heuristics
 
 
 def _run_typer(args: List[str]) -> int:
