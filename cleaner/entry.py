@@ -3,7 +3,8 @@ exit status (never a traceback), end quietly on a closed pipe or Ctrl-C.
 
 Start-up matters to shell loops that call `scrapeclean` once per page, and importing the
 argument parser (typer) costs more than cleaning a page. So the plainest invocations - files,
-`-`, `-o/--output FILE`, `-q/--quiet`, `--no-heuristics` - are recognised here and run directly; everything else
+`-`, `-o/--output FILE`, `-q/--quiet`, `--no-heuristics`, `--rules PATH` (learned site packs
+in a shell loop) - are recognised here and run directly; everything else
 goes through the typer app in `cli.py`, which defines every command and option.
 """
 from __future__ import annotations
@@ -48,21 +49,24 @@ def main(argv: Optional[List[str]] = None) -> None:
 def _run(args: List[str]) -> int:
     plain = _plain_clean(args)
     if plain is not None:
-        files, output, quiet, heuristics = plain
+        files, output, quiet, heuristics, rule_paths = plain
         from .options import Options
         from .pipeline import default_rules
+        from .rules.load import load_rules
         from .single import clean_files
 
-        return clean_files(files, output, default_rules(), Options(heuristics=heuristics), False, say,
-                           None if quiet else say)
+        rules = load_rules(rule_paths) if rule_paths else default_rules()
+        return clean_files(files, output, rules, Options(heuristics=heuristics), False, say, None if quiet else say)
     return _run_typer(args)
 
 
-def _plain_clean(args: List[str]) -> tuple[list[str], str | None, bool, bool] | None:
-    """(files, output, quiet, heuristics) when `args` is a plain clean invocation, else None."""
+def _plain_clean(args: List[str]) -> tuple[list[str], str | None, bool, bool, list[str]] | None:
+    """(files, output, quiet, heuristics, rule paths) when `args` is a plain clean invocation,
+    else None."""
     if args and args[0] in SUBCOMMANDS:
         return None
     files: list[str] = []
+    rule_paths: list[str] = []
     output, quiet, heuristics, options_done = None, False, True, False
     it = iter(args)
     for arg in it:
@@ -80,9 +84,16 @@ def _plain_clean(args: List[str]) -> tuple[list[str], str | None, bool, bool] | 
                 return None
         elif arg.startswith("--output=") and output is None:
             output = arg[len("--output="):]
+        elif arg == "--rules":
+            path = next(it, None)
+            if path is None:
+                return None
+            rule_paths.append(path)
+        elif arg.startswith("--rules="):
+            rule_paths.append(arg[len("--rules="):])
         else:
             return None
-    return files, output, quiet, heuristics
+    return files, output, quiet, heuristics, rule_paths
 
 
 def _run_typer(args: List[str]) -> int:
