@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import itertools
 import subprocess
 import threading
 import time
@@ -42,8 +43,9 @@ def late_bad_byte(prefix: str = "") -> bytes:
 
 
 def big_page(path, megabytes: int = 4):
-    line = "A line of article text that is long enough to be a realistic sentence in a page dump.\n"
-    path.write_text(line * (megabytes * 1_000_000 // len(line)), encoding="utf-8")
+    # distinct lines: one line repeated is no article to the heuristic stage (it would all go)
+    line = "Line {} of article text that is long enough to be a realistic sentence in a page dump.\n"
+    path.write_text("".join(line.format(i) for i in range(megabytes * 1_000_000 // len(line))), encoding="utf-8")
     return path
 
 
@@ -288,12 +290,13 @@ def test_ctrl_c_during_a_run_exits_130_quietly(options):
 
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
-    line = b"A line of article text streaming in through a pipe, one of very many.\n"
+    # distinct lines: one line repeated is no article to the heuristic stage (it would all go)
+    lines = (b"Line %d of article text streaming in through a pipe, one of very many.\n" % i for i in itertools.count())
     try:
         # feed until the cleaner has written output: it is running, not starting up
         deadline = time.monotonic() + 60
         while not got and time.monotonic() < deadline:
-            proc.stdin.write(line * 2000)
+            proc.stdin.write(b"".join(itertools.islice(lines, 2000)))
             proc.stdin.flush()
         assert got, "no output from the cleaner"
         proc.send_signal(signal.SIGINT)  # stdin stays open: the cleaner is mid-stream

@@ -134,9 +134,58 @@ def test_cleaning_twice_changes_nothing_more():
     assert clean(once) == once
 
 
-def test_a_page_with_no_article_is_left_alone():
-    menu = "\n".join(f"   * Section {i}" for i in range(30)) + "\n"
+def test_a_snippet_with_no_article_is_left_alone():
+    """Under PAGE_BLOCKS blocks it is a snippet (or text already cleaned), not a page."""
+    menu = "\n".join(f"   * Section {i}" for i in range(heuristics.PAGE_BLOCKS - 1)) + "\n"
     assert clean(menu) == menu
+
+
+def index_page(teasers: list[str]) -> str:
+    """A section front: a menu, then headline + standfirst teasers, then a footer menu."""
+    menu = "\n".join(f"   * {name}" for name in (
+        "Home", "World", "Business", "Politics", "Technology", "Science", "Health", "Sport",
+        "Culture", "Travel", "Weather", "Video", "Audio", "Newsletters"))
+    stories = "\n\n".join(f"{title}\n\n{t}" for title, t in zip(HEADLINES, teasers))
+    footer = "\n".join(f"   * {name}" for name in (
+        "About us", "Contact", "Careers", "Advertise", "Privacy", "Cookies", "Terms", "Accessibility"))
+    return f"{menu}\n\nLatest stories\n\n{stories}\n\n{footer}\n"
+
+
+HEADLINES = [
+    "Short sleep 'raises cold risk'", "Old bridge to close to cars", "Walker's coin sells for double",
+    "Rail fares to rise below inflation", "Online language learning doubles",
+]
+STANDFIRSTS = [  # one sentence each, long enough that side by side they would outweigh their titles
+    "Scientists in Japan say that people who sleep less than six hours a night are far more likely to catch a cold than those who sleep for eight hours or more.",
+    "The city council has voted to close the old bridge over the river to cars from next spring, and to turn it into a path for people on foot and on bicycles.",
+    "A rare gold coin found by a walker in a field in Kent last summer has sold at auction in London for more than twice the price that experts had expected.",
+    "Rail fares in England and Wales will rise by less than inflation next year for the first time in a decade, the transport minister has told members of parliament.",
+    "The number of adults who are learning a second language with an app on their phone has doubled since 2019, according to a survey published by a university.",
+]
+
+
+def test_a_page_with_no_article_comes_out_empty_and_says_why():
+    """An index page is menus and teasers (a headline, then a one-sentence standfirst, standing
+    alone between headlines): there is no article text to keep, so none is output, and every
+    line is reported as heuristic.no-article."""
+    page = index_page(STANDFIRSTS)
+    removals = []
+    out = clean_text(page, NO_RULES, Options(), removals.append)
+    assert out.strip() == ""
+    texts = [r.text for r in removals]
+    assert STANDFIRSTS[0] in texts and "   * Home" in texts
+    assert {r.rule_id for r in removals} == {"heuristic.no-article"}
+
+
+def test_an_article_of_subheadings_and_paragraphs_is_not_a_teaser_list():
+    """The guard of the teaser test: under each subheading a paragraph of several sentences is
+    an article (a listicle, an explainer), even where no two paragraphs stand side by side."""
+    paragraphs = [t + " It was the first time this had happened. Experts expect more of it." for t in STANDFIRSTS]
+    page = index_page(paragraphs)
+    out = clean(page)
+    for p in paragraphs:
+        assert p in out
+    assert "   * Home" not in out
 
 
 def test_fragments_of_an_over_long_line_pass_untouched():

@@ -49,6 +49,12 @@ WINDOW_CHARS characters):
    later), widened by the neighbouring runs that a cheap gap separates from it: one costing at
    most JOIN_GAP, or less than the run beyond it is worth (JOIN_RATIO: the article goes on after
    a photo block or a fact box). Walls are never crossed.
+   No article: when the best run is worth less than MIN_ARTICLE, or the chosen run is only
+   teasers (each prose block a single sentence between titles: the standfirsts of an index
+   page), the window has no article. A page of PAGE_BLOCKS blocks or more (an index page, a
+   section front) then goes whole, reported as heuristic.no-article: nothing on it is article
+   text, and emitting its menus would be the worst output. A shorter text is left as it is (a
+   snippet, or an article already cleaned).
 5. Trimming. Lines outside the region go; inside it, a run of two or more sure-furniture blocks
    (link lists, dates, wordless lines) goes too. Short lines inside the region stay: subheadings,
    datelines, quotes and list items live there.
@@ -117,11 +123,12 @@ ARTICLE_SHARE = 0.35  # the article is the first run holding this share of the b
 REPEAT_WALL = 4  # a run of this many repeated blocks (the share bar again, the menu again) is a wall
 JOIN_GAP = 20  # neighbouring runs separated by furniture costing at most this much join it
 JOIN_RATIO = 1  # ... or at most this many times what the run beyond the gap is worth
-MIN_ARTICLE = 15  # a window whose best run is below this has no article: it is left as it is
+MIN_ARTICLE = 15  # a window whose best run is below this has no article
+PAGE_BLOCKS = 30  # ... and if it holds this many blocks it is a page with none (an index page): all of it goes
 LISTED_WORTH = 1  # an item of a list that a paragraph of prose announces (ends on ":") is article text
 
 # What each label is reported as when its line is removed.
-PROSE, SHORT, SENTENCE, ITEM, LINK, NO_WORDS, HEADLINE, REPEAT, META, LEGAL, UNENDED, LISTED, NUMBER = range(13)
+PROSE, SHORT, SENTENCE, ITEM, LINK, NO_WORDS, HEADLINE, REPEAT, META, LEGAL, UNENDED, LISTED, NUMBER, NO_ARTICLE = range(14)
 LABEL_IDS = {
     PROSE: "heuristic.stray-prose",  # prose outside the article: teasers, comments, legal text
     SHORT: "heuristic.short-line",  # a short line outside the article: labels, buttons, bylines
@@ -136,6 +143,7 @@ LABEL_IDS = {
     UNENDED: "heuristic.headline",  # words that end no sentence: a teaser's title, an unmarked list entry
     LISTED: "heuristic.link-list",  # an item of a list a paragraph announces, outside the article
     NUMBER: "heuristic.number",  # a line that is only a number: stock widgets, counters, page numbers
+    NO_ARTICLE: "heuristic.no-article",  # a page with no article (an index page): all of it
 }
 _SURE_FURNITURE = frozenset((LINK, NO_WORDS, META, NUMBER))  # trimmed inside the region when in a run
 # Not counted towards HARD_BREAK: a list of short phrases is article text as often as not (a
@@ -300,7 +308,11 @@ def _classify(window: list[_Line]) -> None:
         return
     _label(blocks, stops)
     keep = _article(blocks)
-    if keep is None:  # no article in this window: leave it as it is
+    if keep is None:
+        if len(blocks) < PAGE_BLOCKS:  # a snippet, or an article already cleaned: leave it as it is
+            return
+        for ln in window:  # a page with no article: an index page, a section front
+            ln.keep, ln.label = False, NO_ARTICLE
         return
     _trim(blocks, keep)
     for b, kept in zip(blocks, keep):
@@ -468,6 +480,8 @@ def _article(blocks: list[_Block]) -> list[bool] | None:
         return None
     k = next(i for i, (_, _, t) in enumerate(segs) if t >= ARTICLE_SHARE * best)
     lo, hi = segs[k][0], segs[k][1]
+    if _teaser_chain(blocks, lo, hi):
+        return None
     # Widen to the right, then to the left, over gaps that cost less than the run beyond them
     # is worth (or at most JOIN_GAP): an article goes on after an image block or a fact box.
     for j in range(k + 1, len(segs)):
@@ -479,6 +493,17 @@ def _article(blocks: list[_Block]) -> list[bool] | None:
             break
         lo = segs[j][0]
     return [lo <= i < hi for i in range(len(blocks))]
+
+
+def _teaser_chain(blocks: list[_Block], lo: int, hi: int) -> bool:
+    """Is the run lo:hi a list of story teasers rather than an article? Each of its prose
+    blocks stands alone between titles, and none says more than one sentence: the standfirst
+    under a headline on an index page. An article has paragraphs side by side, or paragraphs
+    of several sentences under its subheadings."""
+    prose = [i for i in range(lo, hi) if blocks[i].label == PROSE]
+    return all(
+        not _next_to_prose(blocks, i) and len(_SENTENCE_STOP.findall(blocks[i].key)) <= 1 for i in prose
+    )
 
 
 def _maximal_segments(scores: list[int]) -> list[tuple[int, int, int]]:
