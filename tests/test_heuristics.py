@@ -493,3 +493,39 @@ def test_a_stock_widget_inside_the_article_goes_and_does_not_cut_it():
     removed: list = []
     clean(page, removed=removed)
     assert {r.rule_id for r in removed if r.text == "-0.19"} == {"heuristic.number"}
+
+
+QUICK_FIRE = [  # an interview's short questions and Title Case answers: no prose, but article text
+    ("Q: Favorite books?", "A: The Old Man and the Sea"),
+    ("Q: Favorite athlete?", "A: Serena Williams"),
+    ("Q: Where did you grow up?", "A: Galway, Ireland"),
+    ("Q: Favorite places you have visited?", "A: Kyoto, Lisbon and Cape Town"),
+    ("Q: First concert?", "A: The Rolling Stones in Dublin"),
+]
+
+
+def test_the_questions_and_answers_of_an_interview_stay():
+    exchange = [line for pair in QUICK_FIRE for line in (pair[0], "", pair[1], "")]
+    page = "\n".join(["   * Home", "   * People", ""] + ARTICLE + ["Now for a few quick ones.", ""] + exchange
+                     + ["Related", "", "   * Home", "   * People"])
+    kept = kept_lines(page)
+    assert all(line in kept for line in exchange if line)
+    assert "   * People" not in kept
+
+
+def test_an_answer_mark_without_its_question_is_no_exchange():
+    # "A:" alone is only a letter and a colon: the answers without their questions, after the
+    # article, are Title Case lines like any other and go
+    answers = [line for pair in QUICK_FIRE for line in (pair[1], "")]
+    page = "\n".join(ARTICLE + ["Related", ""] + answers + ["   * Home", "   * People"])
+    kept = kept_lines(page)
+    assert not set(a for a in answers if a) & kept
+
+
+def test_a_transcript_whose_speakers_alternate_stays():
+    transcript = ["Prof. Carlos: Here I am with Eugênio again.", "", "Eugênio: Thanks to you, Carlos.", "",
+                  "Prof. Carlos: Since that famous video.", "", "Eugênio: Yes! We owe you a lot.", ""]
+    page = "\n".join(["   * Home", "   * Music", ""] + ARTICLE + transcript + ["Related", "", "   * Home", "   * Music"])
+    kept = kept_lines(page)
+    assert all(line in kept for line in transcript if line)
+    assert "   * Music" not in kept

@@ -38,6 +38,10 @@ WINDOW_CHARS characters):
    stays) but counts as no prose (a "Most read" list of titles does not make an article). The
    marked list right after a paragraph that ends on a colon is the list it announces: its items
    are worth a little (LISTED_WORTH) whatever they look like (a product list, a schedule).
+   So are the lines of an interview: a block marked as a question ("Q: Favorite books?",
+   "Frage:", "Pregunta:"...) followed by one marked as its answer ("A: The Old Man and the
+   Sea"), or three blocks or more whose speakers alternate ("Carlos: ..." / "Eugênio: ..." /
+   "Carlos: ..."), however short or Title Case they are.
    A line that is only a number (a cell of a stock widget, a gallery counter) is furniture
    but no border: it costs NUMBER_COST, like a label, where a date costs META_COST.
 4. The article region. The maximal-scoring runs of blocks are found (Ruzzo-Tompa, linear). A run
@@ -126,9 +130,18 @@ JOIN_RATIO = 1  # ... or at most this many times what the run beyond the gap is 
 MIN_ARTICLE = 15  # a window whose best run is below this has no article
 PAGE_BLOCKS = 30  # ... and if it holds this many blocks it is a page with none (an index page): all of it goes
 LISTED_WORTH = 1  # an item of a list that a paragraph of prose announces (ends on ":") is article text
+# An interview's exchange: a question mark line ("Q:", "Frage:", "Pregunta:"...) then an answer
+# mark line ("A:", "Antwort:", "Respuesta:"...). Short forms are single letters, so only a
+# question followed by an answer counts, never one mark alone.
+# A transcript: "Name:" or "Prof. Name Surname:" opening blocks whose speakers alternate.
+_SPEAKER = compile_re(r"([^\W\d_][\w.'’-]*(?: [^\W\d_][\w.'’-]*){0,2}):\s")
+_QUESTION = compile_re(
+    r"(?:Q|Question|F|Frage|Pregunta|P|Domanda|D|Pergunta|Vraag|V|Pytanie|Вопрос|В|Soru|S)\s?[:.]\s")
+_ANSWER = compile_re(
+    r"(?:A|Answer|Antwort|R|Réponse|Respuesta|Risposta|Resposta|Antwoord|O|Odpowiedź|Ответ|О|Cevap|C)\s?[:.]\s")
 
 # What each label is reported as when its line is removed.
-PROSE, SHORT, SENTENCE, ITEM, LINK, NO_WORDS, HEADLINE, REPEAT, META, LEGAL, UNENDED, LISTED, NUMBER, NO_ARTICLE = range(14)
+PROSE, SHORT, SENTENCE, ITEM, LINK, NO_WORDS, HEADLINE, REPEAT, META, LEGAL, UNENDED, LISTED, NUMBER, NO_ARTICLE, EXCHANGE = range(15)
 LABEL_IDS = {
     PROSE: "heuristic.stray-prose",  # prose outside the article: teasers, comments, legal text
     SHORT: "heuristic.short-line",  # a short line outside the article: labels, buttons, bylines
@@ -144,6 +157,7 @@ LABEL_IDS = {
     LISTED: "heuristic.link-list",  # an item of a list a paragraph announces, outside the article
     NUMBER: "heuristic.number",  # a line that is only a number: stock widgets, counters, page numbers
     NO_ARTICLE: "heuristic.no-article",  # a page with no article (an index page): all of it
+    EXCHANGE: "heuristic.interview",  # a question or answer of an interview, outside the article
 }
 _SURE_FURNITURE = frozenset((LINK, NO_WORDS, META, NUMBER))  # trimmed inside the region when in a run
 # Not counted towards HARD_BREAK: a list of short phrases is article text as often as not (a
@@ -385,8 +399,9 @@ def _label(blocks: list[_Block], stops: frozenset[str]) -> None:
         if not _next_to_prose(blocks, i):
             blocks[i].label = REPEAT
     _announced_lists(blocks)
+    _exchanges(blocks)
     for i, b in enumerate(blocks):
-        if b.label == LISTED:
+        if b.label in (LISTED, EXCHANGE):
             b.score = LISTED_WORTH
         elif b.label == PROSE:
             supported = _next_to_prose(blocks, i)
@@ -416,6 +431,28 @@ def _announced_lists(blocks: list[_Block]) -> None:
                 j += 1
             else:
                 break
+
+
+def _exchanges(blocks: list[_Block]) -> None:
+    """An interview's lines are article text, however short: a block marked as a question
+    ("Q: Favorite books?") followed by one marked as an answer ("A: ..."), and three blocks or
+    more in a row whose speakers alternate ("Carlos: ..." / "Eugênio: ..." / "Carlos: ...": the
+    first and third speaker the same, the second another). Prose keeps its own (higher) worth;
+    repeats stay repeats."""
+    n = len(blocks)
+    speakers = []
+    for b in blocks:
+        m = _SPEAKER.match(b.key)
+        speakers.append(m.group(1) if m and m.group(1)[0].isupper() else None)
+    exchange = [False] * n
+    for i in range(n - 1):
+        if _QUESTION.match(blocks[i].key) and _ANSWER.match(blocks[i + 1].key):
+            exchange[i] = exchange[i + 1] = True
+        if i + 2 < n and speakers[i] and speakers[i + 1] and speakers[i] == speakers[i + 2] != speakers[i + 1]:
+            exchange[i] = exchange[i + 1] = exchange[i + 2] = True
+    for b, marked in zip(blocks, exchange):
+        if marked and b.label not in (PROSE, REPEAT):
+            b.label = EXCHANGE
 
 
 def _next_to_prose(blocks: list[_Block], i: int) -> bool:
