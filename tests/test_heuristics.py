@@ -529,3 +529,13 @@ def test_a_transcript_whose_speakers_alternate_stays():
     kept = kept_lines(page)
     assert all(line in kept for line in transcript if line)
     assert "   * Music" not in kept
+
+
+def test_a_transcript_with_each_speaker_on_a_line_of_its_own_stays():
+    # the converter put each label on its own line, the words on the next
+    transcript = ["Prof. Carlos:", "Here I am with Eugênio again.", "", "Eugênio:", "Thanks to you, Carlos.", "",
+                  "Prof. Carlos:", "Since that famous video.", "", "Eugênio:", "Yes! We owe you a lot.", ""]
+    page = "\n".join(["   * Home", "   * Music", ""] + ARTICLE + transcript + ["Related", "", "   * Home", "   * Music"])
+    kept = kept_lines(page)
+    assert all(line in kept for line in transcript if line)
+    assert "   * Music" not in kept

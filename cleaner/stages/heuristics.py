@@ -130,15 +130,13 @@ JOIN_RATIO = 1  # ... or at most this many times what the run beyond the gap is 
 MIN_ARTICLE = 15  # a window whose best run is below this has no article
 PAGE_BLOCKS = 30  # ... and if it holds this many blocks it is a page with none (an index page): all of it goes
 LISTED_WORTH = 1  # an item of a list that a paragraph of prose announces (ends on ":") is article text
-# An interview's exchange: a question mark line ("Q:", "Frage:", "Pregunta:"...) then an answer
-# mark line ("A:", "Antwort:", "Respuesta:"...). Short forms are single letters, so only a
-# question followed by an answer counts, never one mark alone.
-# A transcript: "Name:" or "Prof. Name Surname:" opening blocks whose speakers alternate.
-_SPEAKER = compile_re(r"([^\W\d_][\w.'’-]*(?: [^\W\d_][\w.'’-]*){0,2}):\s")
-_QUESTION = compile_re(
-    r"(?:Q|Question|F|Frage|Pregunta|P|Domanda|D|Pergunta|Vraag|V|Pytanie|Вопрос|В|Soru|S)\s?[:.]\s")
-_ANSWER = compile_re(
-    r"(?:A|Answer|Antwort|R|Réponse|Respuesta|Risposta|Resposta|Antwoord|O|Odpowiedź|Ответ|О|Cevap|C)\s?[:.]\s")
+# An interview's lines open with who speaks: "Carlos:", "Prof. Carlos Nadalim:", or a
+# question or answer mark ("Q:", "Q.", "Frage:", "Pregunta:" / "A:", "Antwort:", "Respuesta:").
+# A converter may put the label on a line of its own, the words on the next.
+_SPEAKER = compile_re(
+    r"(?:([^\W\d_][\w.'’-]*(?: [^\W\d_][\w.'’-]*){0,2})\s?:|([QAFPRDVOSCВО])\.)(?:\s|$)")  # "Question :" in French typography
+_QUESTIONS = frozenset("Q Question F Frage Pregunta P Domanda D Pergunta Vraag V Pytanie Вопрос В Soru S".split())
+_ANSWERS = frozenset("A Answer Antwort R Réponse Respuesta Risposta Resposta Antwoord O Odpowiedź Ответ О Cevap C".split())
 
 # What each label is reported as when its line is removed.
 PROSE, SHORT, SENTENCE, ITEM, LINK, NO_WORDS, HEADLINE, REPEAT, META, LEGAL, UNENDED, LISTED, NUMBER, NO_ARTICLE, EXCHANGE = range(15)
@@ -434,22 +432,34 @@ def _announced_lists(blocks: list[_Block]) -> None:
 
 
 def _exchanges(blocks: list[_Block]) -> None:
-    """An interview's lines are article text, however short: a block marked as a question
-    ("Q: Favorite books?") followed by one marked as an answer ("A: ..."), and three blocks or
-    more in a row whose speakers alternate ("Carlos: ..." / "Eugênio: ..." / "Carlos: ...": the
-    first and third speaker the same, the second another). Prose keeps its own (higher) worth;
-    repeats stay repeats."""
+    """An interview's lines are article text, however short. A turn is a block that opens
+    with a speaker's label (with the next block when the label stands alone: "Prof. Carlos:" /
+    "Estou aqui..."). Two turns in a row, a question mark then an answer mark ("Q: Favorite
+    books?" / "A: The Old Man and the Sea"), or three whose speakers alternate (Carlos,
+    Eugênio, Carlos) are an exchange. Prose keeps its own (higher) worth; repeats stay repeats."""
     n = len(blocks)
-    speakers = []
-    for b in blocks:
-        m = _SPEAKER.match(b.key)
-        speakers.append(m.group(1) if m and m.group(1)[0].isupper() else None)
+    turns: list[tuple[int, int, str]] = []  # (first block, last block, speaker)
+    i = 0
+    while i < n:
+        m = _SPEAKER.match(blocks[i].key)
+        speaker = m and (m.group(1) or m.group(2))
+        if not speaker or not speaker[0].isupper():
+            i += 1
+            continue
+        last = i + 1 if m.end() >= len(blocks[i].key) and i + 1 < n else i
+        turns.append((i, last, speaker))
+        i = last + 1
     exchange = [False] * n
-    for i in range(n - 1):
-        if _QUESTION.match(blocks[i].key) and _ANSWER.match(blocks[i + 1].key):
-            exchange[i] = exchange[i + 1] = True
-        if i + 2 < n and speakers[i] and speakers[i + 1] and speakers[i] == speakers[i + 2] != speakers[i + 1]:
-            exchange[i] = exchange[i + 1] = exchange[i + 2] = True
+    for k in range(len(turns) - 1):
+        (a0, a1, sa), (b0, b1, sb) = turns[k], turns[k + 1]
+        if b0 != a1 + 1:
+            continue
+        if sa in _QUESTIONS and sb in _ANSWERS:
+            exchange[a0 : b1 + 1] = [True] * (b1 + 1 - a0)
+        if k + 2 < len(turns):
+            c0, c1, sc = turns[k + 2]
+            if c0 == b1 + 1 and sa == sc != sb:
+                exchange[a0 : c1 + 1] = [True] * (c1 + 1 - a0)
     for b, marked in zip(blocks, exchange):
         if marked and b.label not in (PROSE, REPEAT):
             b.label = EXCHANGE
