@@ -280,8 +280,12 @@ def test_a_closed_stdout_pipe_exits_141_quietly(tmp_path, options):
 
 @ENTRY_PATHS
 def test_ctrl_c_during_a_run_exits_130_quietly(options):
+    # Started as a terminal starts a foreground job: SIGINT at its default. A test run started
+    # in the background by a non-interactive shell inherits SIGINT ignored, and a program
+    # started so rightly goes on ignoring it (that is what `cmd &` and nohup are for).
     proc = subprocess.Popen(cli_command(*options, "-"), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=cli_env(), cwd=REPO)
+                            stderr=subprocess.PIPE, env=cli_env(), cwd=REPO,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     got = bytearray()
 
     def drain() -> None:
