@@ -539,3 +539,16 @@ def test_a_transcript_with_each_speaker_on_a_line_of_its_own_stays():
     kept = kept_lines(page)
     assert all(line in kept for line in transcript if line)
     assert "   * Music" not in kept
+
+
+def test_a_page_that_is_one_long_quick_fire_interview_is_kept():
+    # no prose anywhere, only short questions and answers: an article of exchanges, not teasers
+    pairs = [(f"Q: Favorite {thing}?", f"A: {answer}") for thing, answer in (
+        ("book", "Moby Dick"), ("film", "The Third Man"), ("city", "Lisbon"), ("dish", "Green Curry"),
+        ("band", "The Beatles"), ("painter", "Vermeer"), ("sport", "Cricket"), ("season", "Autumn"),
+        ("drink", "Black Coffee"), ("holiday", "Walking in Wales"), ("game", "Chess"), ("car", "Old Mini"),
+        ("poet", "Seamus Heaney"), ("song", "Waterloo Sunset"), ("app", "Maps"), ("podcast", "In Our Time"))]
+    exchange = [line for pair in pairs for line in (pair[0], "", pair[1], "")]
+    page = "\n".join(["   * Home", "   * People", ""] + exchange + ["   * Home", "   * People"])
+    kept = kept_lines(page)
+    assert all(line in kept for line in exchange if line)

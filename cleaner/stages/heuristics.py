@@ -548,7 +548,7 @@ def _teaser_chain(blocks: list[_Block], lo: int, hi: int) -> bool:
     under a headline on an index page. An article has paragraphs side by side, or paragraphs
     of several sentences under its subheadings."""
     prose = [i for i in range(lo, hi) if blocks[i].label == PROSE]
-    return all(
+    return bool(prose) and all(  # no prose at all: a long interview or announced list, not teasers
         not _next_to_prose(blocks, i) and len(_SENTENCE_STOP.findall(blocks[i].key)) <= 1 for i in prose
     )
 
