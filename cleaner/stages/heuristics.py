@@ -133,10 +133,11 @@ LISTED_WORTH = 1  # an item of a list that a paragraph of prose announces (ends 
 # An interview's lines open with who speaks: "Carlos:", "Prof. Carlos Nadalim:", or a
 # question or answer mark ("Q:", "Q.", "Frage:", "Pregunta:" / "A:", "Antwort:", "Respuesta:").
 # A converter may put the label on a line of its own, the words on the next.
-_SPEAKER = compile_re(
-    r"(?:([^\W\d_][\w.'’-]*(?: [^\W\d_][\w.'’-]*){0,2})\s?:|([QAFPRDVOSCВО])\.)(?:\s|$)")  # "Question :" in French typography
 _QUESTIONS = frozenset("Q Question F Frage Pregunta P Domanda D Pergunta Vraag V Pytanie Вопрос В Soru S".split())
 _ANSWERS = frozenset("A Answer Antwort R Réponse Respuesta Risposta Resposta Antwoord O Odpowiedź Ответ О Cevap C".split())
+_SPEAKER = compile_re(  # "Name:" ("Question :" in French typography), or a one-letter mark and a full stop ("Q.")
+    r"(?:([^\W\d_][\w.'’-]*(?: [^\W\d_][\w.'’-]*){0,2})\s?:|([%s])\.)(?:\s|$)"
+    % "".join(sorted(m for m in _QUESTIONS | _ANSWERS if len(m) == 1)))
 
 # What each label is reported as when its line is removed.
 PROSE, SHORT, SENTENCE, ITEM, LINK, NO_WORDS, HEADLINE, REPEAT, META, LEGAL, UNENDED, LISTED, NUMBER, NO_ARTICLE, EXCHANGE = range(15)
