@@ -2,9 +2,9 @@
 and outputs, --explain, the rules subcommands, a closed pipe and Ctrl-C."""
 from __future__ import annotations
 
+import itertools
 import os
 import signal
-import itertools
 import subprocess
 import threading
 import time

@@ -169,8 +169,8 @@ def test_a_page_with_no_article_comes_out_empty_and_says_why():
     alone between headlines): there is no article text to keep, so none is output, and every
     line is reported as heuristic.no-article."""
     page = index_page(STANDFIRSTS)
-    removals = []
-    out = clean_text(page, NO_RULES, Options(), removals.append)
+    removals: list = []
+    out = clean(page, removed=removals)
     assert out.strip() == ""
     texts = [r.text for r in removals]
     assert STANDFIRSTS[0] in texts and "   * Home" in texts
@@ -522,19 +522,15 @@ def test_an_answer_mark_without_its_question_is_no_exchange():
     assert not set(a for a in answers if a) & kept
 
 
-def test_a_transcript_whose_speakers_alternate_stays():
-    transcript = ["Prof. Carlos: Here I am with Eugênio again.", "", "Eugênio: Thanks to you, Carlos.", "",
-                  "Prof. Carlos: Since that famous video.", "", "Eugênio: Yes! We owe you a lot.", ""]
-    page = "\n".join(["   * Home", "   * Music", ""] + ARTICLE + transcript + ["Related", "", "   * Home", "   * Music"])
-    kept = kept_lines(page)
-    assert all(line in kept for line in transcript if line)
-    assert "   * Music" not in kept
+TURNS = [("Prof. Carlos", "Here I am with Eugênio again."), ("Eugênio", "Thanks to you, Carlos."),
+         ("Prof. Carlos", "Since that famous video."), ("Eugênio", "Yes! We owe you a lot.")]
 
 
-def test_a_transcript_with_each_speaker_on_a_line_of_its_own_stays():
-    # the converter put each label on its own line, the words on the next
-    transcript = ["Prof. Carlos:", "Here I am with Eugênio again.", "", "Eugênio:", "Thanks to you, Carlos.", "",
-                  "Prof. Carlos:", "Since that famous video.", "", "Eugênio:", "Yes! We owe you a lot.", ""]
+@pytest.mark.parametrize("label_apart", [False, True], ids=["label-on-the-line", "label-on-its-own-line"])
+def test_a_transcript_whose_speakers_alternate_stays(label_apart):
+    # label_apart: the converter put each label on its own line, the words on the next
+    transcript = [line for who, words in TURNS
+                  for line in ((f"{who}:", words, "") if label_apart else (f"{who}: {words}", ""))]
     page = "\n".join(["   * Home", "   * Music", ""] + ARTICLE + transcript + ["Related", "", "   * Home", "   * Music"])
     kept = kept_lines(page)
     assert all(line in kept for line in transcript if line)
