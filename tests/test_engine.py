@@ -83,6 +83,12 @@ def test_strip_span_drops_a_line_left_empty():
     assert clean_text(text, CREDIT) == page("Caption", "", "Body text.")
 
 
+def test_strip_span_drops_a_list_item_left_with_only_its_mark():
+    """'   * [ad]' is an item whose every word was furniture: the bare '*' must not stay behind."""
+    text = page("   * [ad]", "  12. [ad] [ad]", "*", "  * Photo [ad] text", "", "Body text.")
+    assert clean_text(text, CREDIT) == page("*", "  * Photo text", "", "Body text.")
+
+
 def test_strip_span_is_case_insensitive_like_line_rules():
     assert clean_text(page("Text [AD]"), CREDIT) == page("Text")
 

@@ -60,6 +60,14 @@ def line_core(line: str) -> str:
     return core
 
 
+def is_bare_mark(core: str) -> bool:
+    """A core that is only a list mark ('*', '3.'): what is left of a list item whose every
+    word a span rule cut out."""
+    if len(core) == 1:
+        return core in _LIST_MARKS
+    return core[-1] in ".)" and 1 < len(core) <= 5 and core[:-1].isdigit()
+
+
 def is_prose(core: str) -> bool:
     return len(core) >= PROSE_CHARS and core.endswith(_SENTENCE_END)
 
@@ -176,7 +184,7 @@ class _Applier:
             if removed:
                 spans = tuple(removed)
                 text, new_core = stripped, line_core(stripped)
-                if not new_core:
+                if not new_core or is_bare_mark(new_core):
                     rule = spans[0][0]
                 elif r.drop_lines is not None:
                     rule = r.drop_lines.match(new_core, where)
