@@ -548,3 +548,32 @@ def test_a_page_that_is_one_long_quick_fire_interview_is_kept():
     page = "\n".join(["   * Home", "   * People", ""] + exchange + ["   * Home", "   * People"])
     kept = kept_lines(page)
     assert all(line in kept for line in exchange if line)
+
+
+BIO = ("Jane Doe is a reporter for the city desk and has covered the council and its plans for the "
+       "river since she joined the paper in 2015.")
+
+
+@pytest.mark.parametrize("box", [
+    ["About Jane Doe", "", BIO],
+    ["About", "Jane Doe", "", BIO],  # the converter cut the heading's link onto a line of its own
+    ["About the author", "", BIO],
+    ["Sobre Jane Doe", "", "   Jane Doe", "", BIO],  # her name again (a link) before the biography
+], ids=["about-name", "heading-split", "about-the-author", "name-line-between"])
+def test_an_author_box_goes_even_right_after_the_article(box):
+    page = "\n".join(["   * Home", "   * City", ""] + ARTICLE + box + [""] + MORE[:1])
+    removed: list = []
+    kept = set(clean(page, removed=removed).split("\n"))
+    assert all(p in kept for p in ARTICLE if p)
+    assert BIO not in kept and box[0] not in kept
+    assert {r.rule_id for r in removed if r.text.strip() == BIO} == {"heuristic.author-box"}
+
+
+def test_a_subheading_about_someone_over_a_paragraph_about_another_stays():
+    # "About" + a name is an author box only when the paragraph under it names that person
+    section = ["About Town Hall", "",
+               "The building on the square was finished in 1901 and has housed the council ever "
+               "since, through two wars and three floods, the archive shows.", ""]
+    page = "\n".join(ARTICLE + section + MORE[:2])
+    kept = kept_lines(page)
+    assert all(line in kept for line in section + MORE[:2] if line)

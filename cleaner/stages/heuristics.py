@@ -42,6 +42,8 @@ WINDOW_CHARS characters):
    "Frage:", "Pregunta:"...) followed by one marked as its answer ("A: The Old Man and the
    Sea"), or three blocks or more whose speakers alternate ("Carlos: ..." / "Eugênio: ..." /
    "Carlos: ..."), however short or Title Case they are.
+   An author box is furniture wherever it stands, inside the region too: a heading "About the
+   author", or "About" + a name over a paragraph that names that person (its biography).
    A line that is only a number (a cell of a stock widget, a gallery counter) is furniture
    but no border: it costs NUMBER_COST, like a label, where a date costs META_COST.
 4. The article region. The maximal-scoring runs of blocks are found (Ruzzo-Tompa, linear). A run
@@ -139,8 +141,20 @@ _SPEAKER = compile_re(  # "Name:" ("Question :" in French typography), or a one-
     r"(?:([^\W\d_][\w.'’-]*(?: [^\W\d_][\w.'’-]*){0,2})\s?:|([%s])\.)(?:\s|$)"
     % "".join(sorted(m for m in _QUESTIONS | _ANSWERS if len(m) == 1)))
 
+# An author box: a heading "About the author" (no name), or "About" and the author's name, in
+# ten languages; then the biography (after the name on a line of its own, a link to the
+# author's page). A heading that names someone only counts when the next paragraph names them too.
+_AUTHOR_HEAD = compile_re(
+    r"(?:About the (?:author|writer)|Über (?:den Autor|die Autorin)|À propos de l['’]auteur|A propos de l['’]auteur"
+    r"|Sobre (?:el autor|la autora|o autor|a autora)|Acerca del autor|(?:Sull|L)['’]autore|Over de (?:auteur|schrijver)"
+    r"|O autorze|Об авторе|Yazar hakkında"
+    r"|(?:About|Über|À propos de|A propos de|Sobre|Acerca de|Informazioni su|Over)\s+(?P<name>[^\W\d_][\w.'’-]*(?: [^\W\d_][\w.'’-]*){1,3}))"
+    r"\s?:?"
+)
+AUTHOR_BIO_BLOCKS = 3  # the biography starts at most this many blocks after the heading
+
 # What each label is reported as when its line is removed.
-PROSE, SHORT, SENTENCE, ITEM, LINK, NO_WORDS, HEADLINE, REPEAT, META, LEGAL, UNENDED, LISTED, NUMBER, NO_ARTICLE, EXCHANGE = range(15)
+PROSE, SHORT, SENTENCE, ITEM, LINK, NO_WORDS, HEADLINE, REPEAT, META, LEGAL, UNENDED, LISTED, NUMBER, NO_ARTICLE, EXCHANGE, AUTHOR = range(16)
 LABEL_IDS = {
     PROSE: "heuristic.stray-prose",  # prose outside the article: teasers, comments, legal text
     SHORT: "heuristic.short-line",  # a short line outside the article: labels, buttons, bylines
@@ -157,6 +171,7 @@ LABEL_IDS = {
     NUMBER: "heuristic.number",  # a line that is only a number: stock widgets, counters, page numbers
     NO_ARTICLE: "heuristic.no-article",  # a page with no article (an index page): all of it
     EXCHANGE: "heuristic.interview",  # a question or answer of an interview, outside the article
+    AUTHOR: "heuristic.author-box",  # "About Jane Doe" and her biography, wherever it stands
 }
 _SURE_FURNITURE = frozenset((LINK, NO_WORDS, META, NUMBER))  # trimmed inside the region when in a run
 # Not counted towards HARD_BREAK: a list of short phrases is article text as often as not (a
@@ -328,6 +343,9 @@ def _classify(window: list[_Line]) -> None:
             ln.keep, ln.label = False, NO_ARTICLE
         return
     _trim(blocks, keep)
+    for i, b in enumerate(blocks):
+        if b.label == AUTHOR:  # inside the region too: a biography is about the writer, not the story
+            keep[i] = False
     for b, kept in zip(blocks, keep):
         for ln in b.lines:
             ln.keep, ln.label = kept, b.label
@@ -399,6 +417,7 @@ def _label(blocks: list[_Block], stops: frozenset[str]) -> None:
             blocks[i].label = REPEAT
     _announced_lists(blocks)
     _exchanges(blocks)
+    _author_boxes(blocks)
     for i, b in enumerate(blocks):
         if b.label in (LISTED, EXCHANGE):
             b.score = LISTED_WORTH
@@ -466,6 +485,34 @@ def _exchanges(blocks: list[_Block]) -> None:
             b.label = EXCHANGE
 
 
+def _author_boxes(blocks: list[_Block]) -> None:
+    """An author box is no part of the article, wherever it stands: a heading "About the
+    author" followed by a paragraph (the biography), or "About Jane Doe" followed, within
+    AUTHOR_BIO_BLOCKS blocks, by a paragraph that names her ("Jane Doe is a reporter ...");
+    short blocks between them (her name again, a link to her page) go with it. A subheading
+    "About" + a name over a paragraph about someone else is left alone."""
+    n = len(blocks)
+    for i, b in enumerate(blocks):
+        if b.label == PROSE or b.words > 6:
+            continue
+        m = _AUTHOR_HEAD.fullmatch(b.key)
+        if not m:
+            continue
+        name = m.group("name")
+        names = name.split() if name else ()
+        if not all(w[0].isupper() for w in names):  # "About the blog", "Sobre o Blog": no person
+            continue
+        for j in range(i + 1, min(n, i + 1 + AUTHOR_BIO_BLOCKS)):
+            c = blocks[j]
+            if c.label in (PROSE, UNENDED, SENTENCE) and c.words > 6:
+                if not names or (names[0] in c.key and names[-1] in c.key):
+                    for k in range(i, j + 1):
+                        blocks[k].label = AUTHOR
+                break
+            if c.words > 6:
+                break
+
+
 def _next_to_prose(blocks: list[_Block], i: int) -> bool:
     return (i > 0 and blocks[i - 1].label == PROSE) or (i + 1 < len(blocks) and blocks[i + 1].label == PROSE)
 
@@ -473,7 +520,7 @@ def _next_to_prose(blocks: list[_Block], i: int) -> bool:
 _COSTS = {
     SHORT: SHORT_COST, SENTENCE: SENTENCE_COST, ITEM: ITEM_COST, LINK: LINK_COST,
     NO_WORDS: LINK_COST, HEADLINE: SHORT_COST, REPEAT: REPEAT_COST, META: META_COST,
-    LEGAL: LINK_COST, UNENDED: ITEM_COST, NUMBER: NUMBER_COST,
+    LEGAL: LINK_COST, UNENDED: ITEM_COST, NUMBER: NUMBER_COST, AUTHOR: META_COST,
 }
 
 
