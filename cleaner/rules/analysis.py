@@ -1,6 +1,7 @@
 """What can be known about a rule pattern without running it, for the matcher's shortcuts:
-the characters a match can start with (first-character dispatch), its longest match (length
-prefilter), punctuation or literal text every match contains (cheap `in` prefilters), and
+the characters a match can start with (first-character dispatch), the characters it can end
+with (last-character dispatch, for patterns that may start with any word), its longest match
+(length prefilter), punctuation or literal text every match contains (cheap `in` prefilters), and
 whether the standard library's `re`, the faster engine, runs it exactly as `regex` would.
 
 The standard library's own parser does the reading. A pattern it cannot read (`regex`-only
@@ -45,6 +46,14 @@ def prefix_key(core: str) -> str:
     return "".join(map(key_of, head))
 
 
+def suffix_key(core: str) -> str:
+    """Dispatch key of a line's end: the keys of its last PREFIX characters (ASCII: lower())."""
+    tail = core[-PREFIX:]
+    if tail.isascii():
+        return tail.lower()
+    return "".join(map(key_of, tail))
+
+
 @record
 class Analysis:  # (not a dataclass: see rules/model.py)
     keys: frozenset[str] | None  # dispatch keys of the possible first characters; None: any
@@ -54,6 +63,7 @@ class Analysis:  # (not a dataclass: see rules/model.py)
     marks: frozenset[str] | None  # one of these punctuation characters occurs in every match
     literals: tuple[str, ...] | None  # one of these texts occurs in every match
     groups: int  # capturing groups in the pattern
+    suffixes: frozenset[str] | None = None  # `suffix_key`s of the lines it can match; None: not known
 
 
 @lru_cache(maxsize=None)
@@ -88,7 +98,9 @@ def _analyse(pattern: str, case_sensitive: bool) -> Analysis:
     prefixes = _prefixes(list(parsed))
     if prefixes is not None:
         prefixes = frozenset("".join(map(key_of, p)) for p in prefixes)
-    return Analysis(keys, prefixes, width, re_ok, _required_chars(parsed), _required_literals(parsed), parsed.state.groups - 1)
+    suffixes = _suffixes(list(parsed))
+    return Analysis(keys, prefixes, width, re_ok, _required_chars(parsed), _required_literals(parsed), parsed.state.groups - 1,
+                    None if suffixes is None else frozenset(suffixes))
 
 
 def _regex_groups(pattern: str, case_sensitive: bool) -> int:
@@ -153,6 +165,85 @@ def _strings(op, av, n: int) -> set[str] | None:
             out |= current
         return out if len(out) <= _MAX_PREFIXES else None
     return None
+
+
+def _suffixes(items: list, n: int = PREFIX) -> set[str] | None:
+    """Every `suffix_key` a whole match can have: the keys of its last n characters (of the
+    whole match when shorter); None when there are too many or they cannot be listed. Built
+    from the end, one key per character a parse element matches, so a line's last n characters
+    line up with the last n one-character elements of the match."""
+    found = {""}
+    for op, av in reversed(items):
+        if all(len(s) >= n for s in found):
+            break
+        options = _end_strings(op, av, n)
+        if options is None:
+            return None
+        found = {(o + s)[-n:] if len(s) < n else s for s in found for o in options}
+        if len(found) > _MAX_PREFIXES:
+            return None
+    return found
+
+
+def _end_strings(op, av, n: int) -> set[str] | None:
+    """What one parse element can match, as keys, cut to its last n (None: too many or unknown)."""
+    if op is _C.AT or op in (_C.ASSERT, _C.ASSERT_NOT):
+        return {""}
+    if op is _C.LITERAL or op is _C.IN:
+        items = _items((op, av))
+        keys: set[str] = set()
+        for item in items or [("cat", None)]:
+            listed = _SPACES if item == ("cat", _C.CATEGORY_SPACE) else _DIGITS if item == ("cat", _C.CATEGORY_DIGIT) else _chars_of(item)
+            if listed is None:
+                return None
+            keys.update(k for c in listed for k in _char_keys(c))
+        return keys
+    if op is _C.SUBPATTERN:
+        return _suffixes(list(av[-1]), n)
+    if op is _C.BRANCH:
+        out: set[str] = set()
+        for branch in av[1]:
+            sub = _suffixes(list(branch), n)
+            if sub is None:
+                return None
+            out |= sub
+        return out if len(out) <= _MAX_PREFIXES else None
+    if op in _REPEATS:
+        lo, hi, item = av
+        one = _suffixes(list(item), n)
+        if one is None:
+            return None
+        out, current = set(), {""}
+        for count in range(0, min(hi, n) + 1):
+            if count >= lo:
+                out |= current
+            if count == hi:
+                break
+            current = {(o + s)[-n:] for s in current for o in one}
+            if len(current) > _MAX_PREFIXES:
+                return None
+        if hi > n:
+            out |= current
+        return out if len(out) <= _MAX_PREFIXES else None
+    return None
+
+
+@lru_cache(maxsize=None)
+def _char_keys(c: str) -> frozenset[str]:
+    """The `key_of`s of every character that may match `c` when case is ignored, by `re` or by
+    `regex`: its one-character case mappings (and the simple lower case `re` compares, 'i' for
+    'İ'), and the extra equivalences `re` knows (`re._casefix`: i/ı, s/ſ, ...), both ways."""
+    import _sre
+    from re import _casefix
+
+    extra = _casefix._EXTRA_CASES
+    variants = {c, chr(_sre.unicode_tolower(ord(c)))}
+    for v in (c.lower(), c.upper(), c.casefold(), c.title()):
+        if len(v) == 1:
+            variants.add(v)
+    for v in list(variants):
+        variants.update(map(chr, extra.get(ord(v), ())))
+    return frozenset(key_of(v) for v in variants)
 
 
 def _first_chars(parsed) -> set[str] | None:

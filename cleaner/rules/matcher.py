@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from . import cache
-from .analysis import LINE_LIMIT, PREFIX, Analysis, analyse, key_of, prefix_key
+from .analysis import LINE_LIMIT, PREFIX, Analysis, analyse, key_of, prefix_key, suffix_key
 from .load import pattern_flags
 from .model import CUT_AFTER, CUT_BEFORE, DROP_BLOCK, DROP_LINE, STRIP_SPAN, Rule
 from .watchdog import Watchdog
@@ -112,13 +112,21 @@ def _alternations(entries: list[tuple[int, str, bool, Analysis]]) -> list[_Alter
     return out
 
 
+def _union_suffixes(entries: list[tuple[int, str, bool, Analysis]]) -> frozenset[str] | None:
+    """The line ends (`suffix_key`) at least one of these patterns can match; None: any."""
+    if any(e[3].suffixes is None for e in entries):
+        return None
+    return frozenset().union(*(e[3].suffixes for e in entries))
+
+
 class _Dispatch:
     """Dispatch of line patterns by how a line starts. Patterns whose matches can only begin
     with a few known 3-character prefixes are found by the line's first 3 characters; patterns
-    whose first character only is known, by that; the rest are tried on every line that holds
-    the punctuation marks and literal texts they need (where they have such), checked with
-    `in`. Patterns that share their dispatch keys share one alternation, so each is compiled
-    once."""
+    whose first character only is known, by that; the rest are tried on every line that ends
+    as they can end (where their last 3 characters are known: a pattern that may start with any
+    word often ends with a fixed one) and holds the punctuation marks and literal texts they
+    need (where they have such), checked with `in`. Patterns that share their dispatch keys
+    share one alternation, so each is compiled once."""
 
     def __init__(self, entries: list[tuple[int, str, bool, Analysis]]) -> None:
         by_prefixes: dict[frozenset[str], list] = {}
@@ -138,12 +146,23 @@ class _Dispatch:
         # character (whose key is the prefix key's first one): both lists joined once here.
         self.by_prefix = {k: alts + self.by_first.get(k[:1], _NONE) for k, alts in _index(by_prefixes).items()}
         # (longest match, marks or None, literals or None, alternations) for patterns that may
-        # start anywhere: a line longer than all of them is not searched for their marks
-        self.anywhere = []
+        # start anywhere: a line longer than all of them is not searched for their marks. Marks
+        # are a tuple of characters, each looked for with `in` (a C search per character beats
+        # one search for a class); literals a tuple of texts for `in`, or a test (`_any_text`).
+        # `anywhere` lists the groups whose line ends are not known, `anywhere_at` for a line's
+        # `suffix_key` those and the groups that can end so, in the same (rule) order.
+        groups = []
         for (m, l), g in by_needs.items():
             alternations = _alternations(g)
-            self.anywhere.append((max(alt.width for alt in alternations), _any_char(m) if m is not None else None,
-                                  _any_text(l) if l else None, alternations))
+            texts = tuple(sorted(l, key=lambda t: (-len(t), t))) if l else None
+            groups.append(((max(alt.width for alt in alternations), tuple(sorted(m)) if m is not None else None,
+                            (texts if len(texts) <= IN_TEXTS else _any_text(texts)) if texts else None, alternations),
+                           _union_suffixes(g)))
+        self.anywhere = [group for group, ends in groups if ends is None]
+        self.anywhere_at: dict[str, list] = {}
+        for key in sorted({k for _, ends in groups if ends is not None for k in ends}):
+            self.anywhere_at[key] = [group for group, ends in groups if ends is None or key in ends]
+        self.some_anywhere = bool(groups)
 
     def candidates(self, core: str) -> list[_Alternation]:
         head = core[:PREFIX]
@@ -152,15 +171,29 @@ class _Dispatch:
         found = self.by_prefix.get(pk)
         if found is None:
             found = self.by_first.get(pk[:1], _NONE)
-        if self.anywhere:
+        if self.some_anywhere:
+            tail = core[-PREFIX:]
+            groups = self.anywhere_at.get(tail.lower() if tail.isascii() else suffix_key(core), self.anywhere)
             folded = None
             size = len(core)
-            for width, marks, literals, alternations in self.anywhere:
-                if size > width or marks is not None and not marks.search(core):
+            for width, marks, literals, alternations in groups:
+                if size > width:
                     continue
+                if marks is not None:
+                    for mark in marks:
+                        if mark in core:
+                            break
+                    else:
+                        continue
                 if literals is not None:
                     folded = core.casefold() if folded is None else folded
-                    if not literals(folded):
+                    if type(literals) is tuple:
+                        for text in literals:
+                            if text in folded:
+                                break
+                        else:
+                            continue
+                    elif not literals(folded):
                         continue
                 found = found + alternations
         return found
