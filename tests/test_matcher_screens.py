@@ -105,3 +105,55 @@ def test_a_pattern_that_cannot_end_a_line_so_is_not_tried_on_it():
     assert dispatch.candidates("we are not responsible for this, the court said") == []
     assert dispatch.candidates("We are NOT responsible for THIS.") != []
     assert suffix_key("We are NOT responsible for THIS.") == "is."
+
+
+# --- block triggers ------------------------------------------------------------------------
+
+CAPTION = r".{0,60}(?:Photo|Resim|Foto) ?: ?\w+(?: \w+)?"  # the trigger: marks ':', texts photo/resim/foto
+TRIGGER_LINES = ["Crowds in the square Photo: AFP", "CROWDS PHOTO: REUTERS", "Kalabalık RESİM: AA", "kalabalık resım: aa",
+                 "Menge Foto: dpa", "Photo", "Photo: a b c", "Time: 12:30", "Note: nothing to see", "photographer: x"]
+
+
+def _trigger_rules():
+    rules = ruleset(rule_toml("media.caption-block", "drop-block", block=[r"[^.:]{3,80}", CAPTION]))
+    return CompiledRules(rules.rules, 0.25)
+
+
+def test_a_block_trigger_matches_exactly_the_lines_its_pattern_matches():
+    compiled = _trigger_rules()
+    with compiled.watchdog:
+        for line in TRIGGER_LINES:
+            assert bool(compiled.triggers.triggered(line)) == bool(re.fullmatch(CAPTION, line, re.IGNORECASE)), line
+
+
+def test_a_block_trigger_is_not_tried_on_a_line_without_its_text(monkeypatch):
+    """'Time: 12:30' has the mark ':' but none of photo/resim/foto: the pattern is not run."""
+    compiled = _trigger_rules()
+    block = compiled.blocks[0]
+    tried = []
+    real = type(block).element_matches
+    monkeypatch.setattr(type(block), "element_matches", lambda self, i, core, no: tried.append(core) or real(self, i, core, no))
+    with compiled.watchdog:
+        assert compiled.triggers.triggered("Time: 12:30") == ()
+        assert compiled.triggers.triggered("Note: nothing to see") == ()
+        assert compiled.triggers.triggered("Menge Foto: dpa") == (0,)
+    assert tried == ["Menge Foto: dpa"]
+
+
+@pytest.mark.parametrize("engine", ["re", "regex"])
+def test_fold_maps_alike_every_character_a_character_matches_ignoring_case(engine):
+    """The literal-text screens compare `fold`ed texts: a character and every one an engine
+    matches it to ignoring case must fold to the same text."""
+    from cleaner.rules.matcher import fold
+
+    if engine == "regex":
+        import regex as engine_mod
+
+        flags = engine_mod.IGNORECASE | engine_mod.V0
+    else:
+        engine_mod, flags = re, re.IGNORECASE
+    everything = "".join(chr(c) for c in range(0x10000) if unicodedata.category(chr(c)) not in ("Cs", "Cn"))
+    sample = "".join(map(chr, [*range(0x30, 0x7B), *range(0xB5, 0x250), *range(0x370, 0x530), *range(0x1E00, 0x1F00)]))
+    for c in sample + "ß\u212aǅϐﬀﬅ٣ĳǰẞ":
+        for x in engine_mod.findall(engine_mod.escape(c), everything, flags):
+            assert fold(x) == fold(c), (c, x)

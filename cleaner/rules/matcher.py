@@ -199,10 +199,38 @@ class _Dispatch:
         return found
 
 
-def _any_char(chars) -> re.Pattern:
-    """One C-level search for "one of these characters is in the text" (`any(c in text ...)`
-    in a generator costs a Python frame per character)."""
-    return cache.compile_re("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+def _marks(chars) -> tuple[str, ...]:
+    """Punctuation marks a line must hold one of, for a loop of `in` checks written out where
+    it runs per line: `c in text` is a C search for one character (memchr), several times
+    cheaper than one `re` search for the class of them all, and than a call of a helper."""
+    return tuple(sorted(chars))
+
+
+def fold(text: str) -> str:
+    """Text folded so that whatever a pattern's literal text matches ignoring case (on `re` or
+    `regex`) holds the literal folded alike: `casefold()`, with the dotted and dotless i of
+    Turkish folded to i (`re` matches 'i' to 'İ' and 'ı', casefold() maps them apart)."""
+    folded = text.casefold()
+    if folded.isascii():
+        return folded
+    return folded.replace("i\u0307", "i").replace("ı", "i")
+
+
+def _has_mark(text: str, marks: tuple[str, ...]) -> bool:
+    for mark in marks:
+        if mark in text:
+            return True
+    return False
+
+
+def _has_text(folded: str, texts) -> bool:
+    """Whether one of `texts` (a tuple, or a test made by `_any_text`) is in `folded`."""
+    if type(texts) is not tuple:
+        return texts(folded)
+    for text in texts:
+        if text in folded:
+            return True
+    return False
 
 
 IN_TEXTS = 16  # up to this many texts, `in` for each beats one search for their alternation
@@ -312,7 +340,7 @@ class SpanMatcher:
             marks = None if not all(a.marks for a in analyses) else tuple({c for a in analyses for c in a.marks})
             literals = None if not all(a.literals for a in analyses) else tuple(
                 {t.casefold() for a in analyses for t in a.literals})
-            self._rules.append((rule, alt, _any_char(marks) if marks else None, _any_text(literals) if literals else None))
+            self._rules.append((rule, alt, _marks(marks) if marks else None, _any_text(literals) if literals else None))
 
     def strip(self, line: str, where: str = "") -> tuple[str, list[tuple[Rule, str]]]:
         """-> (line without the matched spans, [(rule, removed span), ...])."""
@@ -336,8 +364,12 @@ class SpanMatcher:
         folded = None
         for entry in list(self._rules):
             rule, alt, marks, literals = entry
-            if marks is not None and not marks.search(line):
-                continue
+            if marks is not None:
+                for mark in marks:
+                    if mark in line:
+                        break
+                else:
+                    continue
             if literals is not None:
                 folded = line.casefold() if folded is None else folded
                 if not literals(folded):
@@ -389,7 +421,10 @@ class BlockMatcher:
         self.reach = self._trigger + 1 + (self._trigger if rule.max_gap else 0)
         trigger = self._elements[self._trigger][1]
         self._trigger_width = trigger.width
-        self._trigger_marks = _any_char(trigger.marks) if trigger.marks else None
+        self._trigger_marks = _marks(trigger.marks) if trigger.marks else None
+        # literal texts every match of the trigger holds (`fold`ed; a test for many of them)
+        texts = tuple(sorted({fold(t) for t in trigger.literals}, key=lambda t: (-len(t), t))) if trigger.literals else None
+        self._trigger_texts = texts if texts is None or len(texts) <= IN_TEXTS else _any_text(texts)
 
     @property
     def trigger_analysis(self) -> Analysis:
@@ -412,7 +447,9 @@ class BlockMatcher:
         """`triggers` for a line whose start the trigger's dispatch keys admit."""
         if len(core) > self._trigger_width:
             return False
-        if self._trigger_marks is not None and not self._trigger_marks.search(core):
+        if self._trigger_marks is not None and not _has_mark(core, self._trigger_marks):
+            return False
+        if self._trigger_texts is not None and not _has_text(fold(core), self._trigger_texts):
             return False
         return self.element_matches(self._trigger, core, 0)
 
@@ -462,7 +499,7 @@ class TriggerDispatch:
         self.by_first = {k: blocks + self.always for k, blocks in self.by_first.items()}
         self.by_prefix = {k: blocks + self.by_first.get(k[:1], self.always) for k, blocks in self.by_prefix.items()}
         # per block, the checks of `triggers_after_dispatch` before the pattern
-        self._quick = tuple((b._trigger_width, b._trigger_marks) for b in self.blocks)
+        self._quick = tuple((b._trigger_width, b._trigger_marks, b._trigger_texts) for b in self.blocks)
 
     def triggered(self, core: str) -> tuple[int, ...]:
         """The indices of the blocks whose trigger matches `core` (== `block.triggers(core)`)."""
@@ -477,12 +514,25 @@ class TriggerDispatch:
             return ()
         found: tuple[int, ...] = ()
         size = len(core)
+        folded = None
         for i in admitted:  # `triggers_after_dispatch`, inline: this runs per line
-            width, marks = self._quick[i]
-            if size <= width and (marks is None or marks.search(core)):
-                block = self.blocks[i]
-                if block.element_matches(block._trigger, core, 0):
-                    found += (i,)
+            width, marks, texts = self._quick[i]
+            if size > width:
+                continue
+            if marks is not None:
+                for mark in marks:
+                    if mark in core:
+                        break
+                else:
+                    continue
+            if texts is not None:
+                if folded is None:
+                    folded = fold(core)
+                if not _has_text(folded, texts):
+                    continue
+            block = self.blocks[i]
+            if block.element_matches(block._trigger, core, 0):
+                found += (i,)
         return found
 
 
