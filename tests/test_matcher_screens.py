@@ -157,3 +157,12 @@ def test_fold_maps_alike_every_character_a_character_matches_ignoring_case(engin
     for c in sample + "ß\u212aǅϐﬀﬅ٣ĳǰẞ":
         for x in engine_mod.findall(engine_mod.escape(c), everything, flags):
             assert fold(x) == fold(c), (c, x)
+
+
+# --- known gaps of the older screens (kept as they are: output must not change) ----------------
+
+
+@pytest.mark.xfail(strict=True, reason="known: the mark screen of patterns that may start anywhere looks for "
+                   "'ⓐ' as it is, but re matches 'Ⓐ' to it ignoring case")
+def test_the_mark_screen_misses_a_symbol_with_a_case_variant():
+    assert _dropped(r"\w+ ⓐ \w+", ["X Ⓐ Y"]) == {"X Ⓐ Y"}
