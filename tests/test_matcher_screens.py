@@ -166,3 +166,37 @@ def test_fold_maps_alike_every_character_a_character_matches_ignoring_case(engin
                    "'ⓐ' as it is, but re matches 'Ⓐ' to it ignoring case")
 def test_the_mark_screen_misses_a_symbol_with_a_case_variant():
     assert _dropped(r"\w+ ⓐ \w+", ["X Ⓐ Y"]) == {"X Ⓐ Y"}
+
+
+# --- one check for all, before the checks of each ------------------------------------------
+
+GATED = [r"\w+(?: \w+)* \| \w+(?: \w+)*",  # needs '|'
+         r"(?:\w+ ){0,3}not responsible for (?:this|that) (?:site|page|\w+ \w+)",  # needs ' not responsible for '
+         r"(?:\w+ ){0,2}(?:›|»)(?: \w+){1,3}(?: (?:site|page))?"]  # needs '›' or '»'
+GATED_LINES = ["News | World", "NEWS | WORLD | EUROPE", "News / World", "We are NOT RESPONSIBLE FOR THIS SITE",
+               "we are not responsible for that other page", "We are responsible for this site", "Home › News",
+               "HOME » NEWS » EUROPE PAGE", "Home > News", "a quiet line of prose that no rule should touch."]
+
+
+def test_patterns_that_start_anywhere_behind_one_gate_still_match_exactly_their_lines():
+    rules = ruleset(*(rule_toml(f"test.gated{i}", "drop-line", patterns=[p]) for i, p in enumerate(GATED)))
+    kept = set(clean_text("\n\n".join(GATED_LINES) + "\n", rules).split("\n"))
+    expected = {line for line in GATED_LINES if any(re.fullmatch(p, line, re.IGNORECASE) for p in GATED)}
+    assert {line for line in GATED_LINES if line not in kept} == expected
+    dispatch = CompiledRules(rules.rules, 0.25).drop_lines._dispatch
+    assert dispatch.anywhere_gate == (("|", "»", "›"), ("not responsible for th",))
+
+
+def test_a_line_with_no_mark_of_any_span_rule_is_not_searched(monkeypatch):
+    from cleaner.rules.matcher import SpanMatcher
+
+    rules = ruleset(rule_toml("test.ad", "strip-span", patterns=[r"\[ad\]"]),
+                    rule_toml("test.credit", "strip-span", patterns=[r"\(Photo: \w+\)"]))
+    spans = CompiledRules(rules.rules, 0.25).spans
+    searched = []
+    real = SpanMatcher._spans
+    monkeypatch.setattr(SpanMatcher, "_spans", lambda self, line, where: searched.append(line) or real(self, line, where))
+    assert spans.strip("Plain text, no marks at all") == ("Plain text, no marks at all", [])
+    assert spans.strip("Text [ad] more")[0] == "Text  more"
+    assert spans.strip("A view (Photo: AFP)")[0] == "A view"
+    assert searched[0] == "Text [ad] more" and "Plain text, no marks at all" not in searched

@@ -159,6 +159,13 @@ class _Dispatch:
                             (texts if len(texts) <= IN_TEXTS else _any_text(texts)) if texts else None, alternations),
                            _union_suffixes(g)))
         self.anywhere = [group for group, ends in groups if ends is None]
+        # For `anywhere` (tried on most lines): where each of its groups needs a mark or one of
+        # a few texts, (all those marks, all the texts of the groups with no mark) looked for
+        # first, once, instead of group by group; None: no such gate
+        self.anywhere_gate = None
+        if all(g[1] is not None or type(g[2]) is tuple for g in self.anywhere):
+            self.anywhere_gate = (_marks({c for g in self.anywhere if g[1] is not None for c in g[1]}),
+                                  tuple(t for g in self.anywhere if g[1] is None for t in g[2]))
         self.anywhere_at: dict[str, list] = {}
         for key in sorted({k for _, ends in groups if ends is not None for k in ends}):
             self.anywhere_at[key] = [group for group, ends in groups if ends is None or key in ends]
@@ -175,6 +182,20 @@ class _Dispatch:
             tail = core[-PREFIX:]
             groups = self.anywhere_at.get(tail.lower() if tail.isascii() else suffix_key(core), self.anywhere)
             folded = None
+            if groups is self.anywhere and self.anywhere_gate is not None:
+                marks, texts = self.anywhere_gate
+                for mark in marks:
+                    if mark in core:
+                        break
+                else:
+                    if not texts:
+                        return found
+                    folded = core.casefold()
+                    for text in texts:
+                        if text in folded:
+                            break
+                    else:
+                        return found
             size = len(core)
             for width, marks, literals, alternations in groups:
                 if size > width:
@@ -341,10 +362,18 @@ class SpanMatcher:
             literals = None if not all(a.literals for a in analyses) else tuple(
                 {t.casefold() for a in analyses for t in a.literals})
             self._rules.append((rule, alt, _marks(marks) if marks else None, _any_text(literals) if literals else None))
+        # Where every rule needs a mark: all their marks, looked for first (most lines hold none)
+        self._any_marks = None if any(e[2] is None for e in self._rules) else _marks({c for e in self._rules for c in e[2]})
 
     def strip(self, line: str, where: str = "") -> tuple[str, list[tuple[Rule, str]]]:
         """-> (line without the matched spans, [(rule, removed span), ...])."""
         removed: list[tuple[Rule, str]] = []
+        if self._any_marks is not None:
+            for mark in self._any_marks:
+                if mark in line:
+                    break
+            else:
+                return line, removed
         for _ in range(self.MAX_ROUNDS):
             spans = self._spans(line, where)
             if not spans:
