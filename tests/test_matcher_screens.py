@@ -202,3 +202,24 @@ def test_a_line_with_no_mark_of_any_span_rule_is_not_searched(monkeypatch):
     assert spans.strip("Text [ad] more")[0] == "Text  more"
     assert spans.strip("A view (Photo: AFP)")[0] == "A view"
     assert searched[0] == "Text [ad] more" and "Plain text, no marks at all" not in searched
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="abc ", min_size=1, max_size=4), min_size=1, max_size=8),
+       st.text(alphabet="abc ", max_size=12))
+def test_a_text_screen_without_the_texts_that_hold_another_finds_the_same_lines(texts, line):
+    from cleaner.rules.matcher import _fewest_texts
+
+    fewest = _fewest_texts(texts)
+    assert set(fewest) <= set(texts)
+    assert any(t in line for t in fewest) == any(t in line for t in texts)
+
+
+def test_a_gate_does_not_search_for_a_text_that_holds_another_of_its_texts():
+    rules = ruleset(rule_toml("test.fee", "drop-line", patterns=[r".{0,40}\bcommission fees?\b.{0,40}"]),
+                    rule_toml("test.any", "drop-line", patterns=[r".{0,40}\bcommission\b.{0,40}"]))
+    dispatch = CompiledRules(rules.rules, 0.25).drop_lines._dispatch
+    assert dispatch.anywhere_gate == ((), ("commission",))
+    lines = ["A commission fee was due.", "The Commission met.", "A fee was due.", "Commissions rose."]
+    kept = set(clean_text("\n\n".join(lines) + "\n", rules).split("\n"))
+    assert {line for line in lines if line not in kept} == {"A commission fee was due.", "The Commission met."}
