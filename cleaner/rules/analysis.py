@@ -291,7 +291,7 @@ def _required_chars(parsed) -> frozenset[str] | None:
         elif op is _C.LITERAL or op is _C.IN:
             items = _items((op, av))
             chars = [c for it in items or () for c in (_chars_of(it) or ["a"])]
-            found = frozenset(chars) if chars and len(chars) <= _MAX_MARKS and not any(c.isalnum() or c.isspace() for c in chars) else None
+            found = frozenset(chars) if chars and len(chars) <= _MAX_MARKS and not any(c.isalnum() or c.isspace() or c.lower() != c.upper() for c in chars) else None
         else:
             found = None
         if found:

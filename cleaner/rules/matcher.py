@@ -139,7 +139,7 @@ class _Dispatch:
             elif a.keys is not None:
                 by_keys.setdefault(a.keys, []).append(entry)
             else:
-                needs = (a.marks, frozenset(t.casefold() for t in a.literals) if a.literals else None)
+                needs = (a.marks, frozenset(fold(t) for t in a.literals) if a.literals else None)
                 by_needs.setdefault(needs, []).append(entry)
         self.by_first = _index(by_keys)
         # A line's prefix key gives the alternations of its prefix and then those of its first
@@ -190,7 +190,7 @@ class _Dispatch:
                 else:
                     if not texts:
                         return found
-                    folded = core.casefold()
+                    folded = fold(core)
                     for text in texts:
                         if text in folded:
                             break
@@ -207,7 +207,7 @@ class _Dispatch:
                     else:
                         continue
                 if literals is not None:
-                    folded = core.casefold() if folded is None else folded
+                    folded = fold(core) if folded is None else folded
                     if type(literals) is tuple:
                         for text in literals:
                             if text in folded:
@@ -368,7 +368,7 @@ class SpanMatcher:
             # Both are necessary conditions; None where some pattern does not have one.
             marks = None if not all(a.marks for a in analyses) else tuple({c for a in analyses for c in a.marks})
             literals = None if not all(a.literals for a in analyses) else tuple(
-                {t.casefold() for a in analyses for t in a.literals})
+                {fold(t) for a in analyses for t in a.literals})
             self._rules.append((rule, alt, _marks(marks) if marks else None, _any_text(literals) if literals else None))
         # Where every rule needs a mark: all their marks, looked for first (most lines hold none)
         self._any_marks = None if any(e[2] is None for e in self._rules) else _marks({c for e in self._rules for c in e[2]})
@@ -408,7 +408,7 @@ class SpanMatcher:
                 else:
                     continue
             if literals is not None:
-                folded = line.casefold() if folded is None else folded
+                folded = fold(line) if folded is None else folded
                 if not literals(folded):
                     continue
             try:
