@@ -252,6 +252,28 @@ def test_language_from_the_text():
     assert "the" in language.stop_words("en") and not language.stop_words(None)
 
 
+def test_language_counts_are_the_same_from_the_lists_and_from_the_index(monkeypatch):
+    # the first detections of a process scan the lists, later ones use an index: same answers
+    import random
+
+    rng = random.Random(7)
+    lists = language.word_lists()
+    vocabulary = sorted({w for code in ("en", "de", "fr", "es", "pt", "ru", "tr", "nl") for w in lists[code]})
+    vocabulary += ["qwzx", "brücke", "élan", "ünïcode", "1999", "zzz"]
+    for _ in range(30):
+        sample = rng.choices(vocabulary, k=rng.randint(1, 600))
+        counts = {w: sample.count(w) for w in set(sample)}
+        monkeypatch.setattr(language, "_scans", 0)
+        scanned = language._hits(counts)
+        monkeypatch.setattr(language, "_scans", language.SCANS_BEFORE_INDEX)
+        assert language._hits(counts) == scanned
+        assert language._scans == language.SCANS_BEFORE_INDEX  # (the index was used)
+        monkeypatch.setattr(language, "_scans", 0)
+        first = language.detect_words(iter(sample))
+        monkeypatch.setattr(language, "_scans", language.SCANS_BEFORE_INDEX)
+        assert language.detect_words(iter(sample)) == first
+
+
 def test_a_page_in_another_language():
     page = (REPO / "fixtures" / "heuristics" / "news_page_de.txt").read_text(encoding="utf-8")
     kept = kept_lines(page)
