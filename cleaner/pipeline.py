@@ -24,7 +24,7 @@ from .options import Options
 from .removal import OnRemoval
 from .rules.analysis import analyse
 from .rules.load import load_rules
-from .rules.matcher import CompiledRules, Warn
+from .rules.matcher import CompiledRules, Warn, fold
 from .rules.model import RuleSet
 from .stages.apply_rules import apply_rules, apply_rules_numbered
 from .stages.decode import decode
@@ -57,9 +57,16 @@ def _sites_on(rules: RuleSet, options: Options, head: list[str]) -> frozenset[st
     if options.site != "auto":
         return frozenset((options.site,))
     text = "\n".join(head)
+    folded = fold(text)
     on = set()
     for pack in rules.sites:
-        found = sum(1 for p in pack.fingerprints if _fingerprint(p).search(text))
+        found = 0
+        for p in pack.fingerprints:
+            texts, search = _fingerprint(p)
+            # a page that lacks every text a match must hold is not searched (most pages are
+            # of other sites: their heads hold no 'Deutsche Welle')
+            if (texts is None or any(t in folded for t in texts)) and search(text):
+                found += 1
         if pack.fingerprints and found >= pack.min_fingerprints:
             on.add(pack.domain)
     return frozenset(on)
@@ -68,12 +75,16 @@ def _sites_on(rules: RuleSet, options: Options, head: list[str]) -> frozenset[st
 @functools.lru_cache(maxsize=None)
 def _fingerprint(pattern: str):
     """A site fingerprint, compiled for searching a page's head: on `re` when it reads the
-    pattern as `regex` does (cheaper to import and to run), else on `regex`."""
-    if analyse(pattern, False).re_ok:
-        return re.compile(pattern, re.IGNORECASE | re.MULTILINE)
+    pattern as `regex` does (cheaper to import and to run), else on `regex`. With it, the
+    texts one of which every match holds (`fold`ed, as in the head they are looked for in),
+    or None."""
+    a = analyse(pattern, False)
+    texts = tuple(fold(t) for t in a.literals) if a.literals else None
+    if a.re_ok:
+        return texts, re.compile(pattern, re.IGNORECASE | re.MULTILINE).search
     import regex
 
-    return regex.compile(pattern, regex.V0 | regex.IGNORECASE | regex.MULTILINE)
+    return texts, regex.compile(pattern, regex.V0 | regex.IGNORECASE | regex.MULTILINE).search
 
 
 def compiled_rules(rules: RuleSet, sites_on: frozenset[str], options: Options) -> CompiledRules:

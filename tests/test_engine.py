@@ -287,6 +287,25 @@ def test_site_pack_auto_detection_needs_min_fingerprints_distinct_fingerprints()
     assert clean_text(one, SITE_RULES) == one  # the same fingerprint twice is one fingerprint
 
 
+def test_site_pack_fingerprints_match_in_any_case_behind_their_text_screen(monkeypatch):
+    # a fingerprint is only searched in a head that holds its text, compared case-folded
+    import cleaner.pipeline as pipeline
+
+    shouting = page("TITLE | EXAMPLE NEWS", "Body.", "Share on Example", "VISIT EXAMPLE.COM TODAY")
+    assert "Share on Example" not in clean_text(shouting, SITE_RULES)
+    searched = []
+    real = pipeline._fingerprint
+
+    def spy(pattern):
+        texts, search = real(pattern)
+        return texts, lambda text: searched.append(pattern) or search(text)
+
+    monkeypatch.setattr(pipeline, "_fingerprint", spy)
+    other = page("Title | Example News", "Body.", "Share on Example")
+    assert clean_text(other, SITE_RULES) == other
+    assert searched == [r"Example News$"]  # 'example.com' is nowhere in the page: not searched
+
+
 def test_site_pack_fingerprints_are_only_looked_for_in_the_head():
     text = page("Body.", "Share on Example") + page("filler line") * 50 + page("Title | Example News", "example.com")
     assert clean_text(text, SITE_RULES, Options(site_sniff_chars=200)) == text
