@@ -82,6 +82,7 @@ loop over many patterns. Language detection looks at most `language.VOTE_MAX_WOR
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import chain
 
 from ..options import Options
 from ..removal import OnRemoval, Removal
@@ -329,7 +330,7 @@ def _emit(lines: list[_Line], on_removal: OnRemoval | None) -> Iterator[str]:
 def _classify(window: list[_Line]) -> None:
     """Set `keep` and `label` on every text line of the window (steps 1-5 of the module doc)."""
     stops = language.stop_words(language.detect_words(
-        t for ln in window if ln.words >= language.VOTE_MIN_WORDS for t in ln.toks
+        chain.from_iterable(ln.toks for ln in window if ln.words >= language.VOTE_MIN_WORDS)
     ))
     blocks = _blocks(window, stops)
     if not blocks:

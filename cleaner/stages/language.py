@@ -17,7 +17,8 @@ from __future__ import annotations
 import os
 import re
 from functools import lru_cache
-from itertools import repeat
+from collections import Counter
+from itertools import filterfalse, islice, repeat
 from collections.abc import Iterable
 
 # Only lines with at least this many words vote: long lines are mostly prose, short ones are
@@ -107,17 +108,10 @@ def detect_words(words: Iterable[str]) -> str | None:
     """The language whose stop words cover most of `words` (lower-cased words of the page's
     longer lines; numbers are skipped), or None when none covers at least MIN_COVERAGE of them.
     Ties go to the alphabetically first code, so the answer depends on nothing but the text."""
-    sample: list[str] = []
-    for w in words:
-        if not w.isdigit():
-            sample.append(w)
-            if len(sample) >= VOTE_MAX_WORDS:
-                break
+    sample = list(islice(filterfalse(str.isdigit, words), VOTE_MAX_WORDS))  # (all in C)
     if not sample:
         return None
-    counts: dict[str, int] = {}
-    for w in sample:
-        counts[w] = counts.get(w, 0) + 1
+    counts = Counter(sample)
     best, best_hits = None, 0
     for code, hits in zip(word_lists(), _hits(counts)):
         if hits > best_hits:
