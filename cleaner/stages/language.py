@@ -46,7 +46,7 @@ def word_lists() -> dict[str, list[str]]:
     keyed by that file's path, size and mtime: filtering 21,000 words costs ~40 ms a run,
     unpickling one string per language and splitting it well under 1 ms. Plain lists, not
     sets: hashing all 21,000 words into sets would cost ~5 ms on every call of the CLI, and
-    detection does not need it (see `detect_words`)."""
+    detection does not need them (see `_hits`)."""
     from ..rules import cache
 
     path = _data_file()
