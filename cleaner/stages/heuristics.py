@@ -239,12 +239,12 @@ class _Line:
 class _Block:
     """Lines that make one unit of text (a paragraph, a list item, a menu entry)."""
 
-    __slots__ = ("lines", "words", "caps", "stops", "marked", "label", "score", "key")
+    __slots__ = ("lines", "words", "caps", "stops", "marked", "label", "score", "key", "shape")
 
     def __init__(self, line: _Line) -> None:
         self.lines = [line]
         self.words, self.caps, self.marked = line.words, line.caps, line.marked
-        self.stops, self.label, self.score, self.key = 0, SHORT, 0, ""
+        self.stops, self.label, self.score, self.key, self.shape = 0, SHORT, 0, "", ""
 
     def add(self, line: _Line) -> None:
         self.lines.append(line)
@@ -387,18 +387,24 @@ def _blocks(window: list[_Line], stops: frozenset[str]) -> list[_Block]:
 
 def _label(blocks: list[_Block], stops: frozenset[str]) -> None:
     """Steps 2-3: each block's label and score."""
+    is_stop = stops.__contains__
     for b in blocks:
-        b.key = " ".join(ln.core for ln in b.lines)
-        if stops:
-            b.stops = sum(sum(map(stops.__contains__, ln.toks)) for ln in b.lines)
+        if len(b.lines) == 1:  # most blocks: no join, no sum of sums
+            b.key = b.lines[0].core
+            if stops:
+                b.stops = sum(map(is_stop, b.lines[0].toks))
+        else:
+            b.key = " ".join(ln.core for ln in b.lines)
+            if stops:
+                b.stops = sum(sum(map(is_stop, ln.toks)) for ln in b.lines)
     long = [b for b in blocks if b.words >= REF_WORDS]
     long_words = sum(b.words for b in long)
     level = sum(b.stops for b in long) / long_words if stops and long_words else DEFAULT_LEVEL
     shapes: dict[str, int] = {}  # short blocks with their numbers blanked: "Rating: 0 Votes"
     for b in blocks:
         if b.words <= META_WORDS:
-            shape = _DIGITS.sub("0", b.key)
-            shapes[shape] = shapes.get(shape, 0) + 1
+            b.shape = _DIGITS.sub("0", b.key)
+            shapes[b.shape] = shapes.get(b.shape, 0) + 1
     seen: set[str] = set()
     echoes: list[int] = []  # prose seen before
     for i, b in enumerate(blocks):
@@ -533,8 +539,7 @@ def _block_label(b: _Block, density: float, ended: bool, shapes: dict[str, int],
             return META
         if all(t.isdigit() for ln in b.lines for t in ln.toks):
             return NUMBER  # only a number: a cell of a widget, a counter, a list numeral
-        shape = _DIGITS.sub("0", b.key)
-        if shape != b.key and shapes[shape] >= 2:
+        if b.shape != b.key and shapes[b.shape] >= 2:
             return META
     if _LEGAL.search(b.key):
         return LEGAL
