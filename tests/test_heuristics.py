@@ -526,8 +526,10 @@ QUICK_FIRE = [  # an interview's short questions and Title Case answers: no pros
 ]
 
 
-def test_the_questions_and_answers_of_an_interview_stay():
-    exchange = [line for pair in QUICK_FIRE for line in (pair[0], "", pair[1], "")]
+@pytest.mark.parametrize("marks", [("Q:", "A:"), ("Q.", "A.")], ids=["colon", "full-stop"])
+def test_the_questions_and_answers_of_an_interview_stay(marks):
+    # (a mark and a full stop has no colon: the stage must not skip such a block unmatched)
+    exchange = [line for q, a in QUICK_FIRE for line in (q.replace("Q:", marks[0]), "", a.replace("A:", marks[1]), "")]
     page = "\n".join(["   * Home", "   * People", ""] + ARTICLE + ["Now for a few quick ones.", ""] + exchange
                      + ["Related", "", "   * Home", "   * People"])
     kept = kept_lines(page)

@@ -468,12 +468,14 @@ def _exchanges(blocks: list[_Block]) -> None:
     turns: list[tuple[int, int, str]] = []  # (first block, last block, speaker)
     i = 0
     while i < n:
-        m = _SPEAKER.match(blocks[i].key)
+        key = blocks[i].key
+        # A label ends on a colon or is a mark and a full stop: most blocks need no match.
+        m = _SPEAKER.match(key) if ":" in key or key[1:2] == "." else None
         speaker = m and (m.group(1) or m.group(2))
         if not speaker or not speaker[0].isupper():
             i += 1
             continue
-        last = i + 1 if m.end() >= len(blocks[i].key) and i + 1 < n else i
+        last = i + 1 if m.end() >= len(key) and i + 1 < n else i
         turns.append((i, last, speaker))
         i = last + 1
     exchange = [False] * n
