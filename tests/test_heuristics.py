@@ -546,6 +546,15 @@ def test_an_answer_mark_without_its_question_is_no_exchange():
     assert not set(a for a in answers if a) & kept
 
 
+@pytest.mark.parametrize("mark", ["©", "ⓒ"])
+def test_a_copyright_line_after_the_article_goes_as_legal(mark):
+    notice = f"Copyright {mark} Example Media Group, all rights reserved"
+    removed: list = []
+    kept = set(clean("\n".join(ARTICLE + ["", notice]), removed=removed).split("\n"))
+    assert all(p in kept for p in ARTICLE if p)
+    assert {r.rule_id for r in removed if r.text == notice} == {"heuristic.legal"}
+
+
 TURNS = [("Prof. Carlos", "Here I am with Eugênio again."), ("Eugênio", "Thanks to you, Carlos."),
          ("Prof. Carlos", "Since that famous video."), ("Eugênio", "Yes! We owe you a lot.")]
 

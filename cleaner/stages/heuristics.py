@@ -190,7 +190,6 @@ _DATE = compile_re(r"\d:\d\d|\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b(?:19|20)\d\d
 _LIST_MARKS = frozenset("*-+•·▪◦‣>o")  # "o": lynx's third-level bullet
 _SENTENCE_END = frozenset(".!?…")
 _SENTENCE_STOP = compile_re(r"[.!?…。！？][\"'”’»)\]]*(?:\s|$)")
-_LEGAL = compile_re(r"[©ⓒ]")
 _OPEN_END = frozenset(".!?…:;")  # a line ending in one of these does not run on
 _CLOSERS = "\"'”’»)]"
 _OPENERS = frozenset("([“‘«")  # a line ending in one of these is cut inside a bracket or a quote
@@ -407,18 +406,21 @@ def _label(blocks: list[_Block], stops: frozenset[str]) -> None:
             shapes[b.shape] = shapes.get(b.shape, 0) + 1
     seen: set[str] = set()
     echoes: list[int] = []  # prose seen before
+    prev_key = None
     for i, b in enumerate(blocks):
         density = (b.stops / b.words / level if b.words else 0.0) if stops else 1.0
         ended = b.lines[-1].last in _SENTENCE_END
         b.label = _block_label(b, density, ended, shapes, stops)
-        repeat = i > 0 and b.key == blocks[i - 1].key  # doubled: alt text and caption
-        if b.key in seen and b.label == PROSE and not repeat:
-            echoes.append(i)
-        elif repeat or b.key in seen:
-            b.label = REPEAT
-            if repeat:
-                blocks[i - 1].label = REPEAT
-        seen.add(b.key)
+        key = b.key
+        if key == prev_key:  # doubled: alt text and caption
+            b.label = blocks[i - 1].label = REPEAT
+        elif key in seen:  # the menu again in the footer (prose: see its neighbours, below)
+            if b.label == PROSE:
+                echoes.append(i)
+            else:
+                b.label = REPEAT
+        seen.add(key)
+        prev_key = key
     for i in echoes:  # a prose block seen before, with no prose next to it: a teaser shown again
         if not _next_to_prose(blocks, i):
             blocks[i].label = REPEAT
@@ -543,7 +545,7 @@ def _block_label(b: _Block, density: float, ended: bool, shapes: dict[str, int],
             return NUMBER  # only a number: a cell of a widget, a counter, a list numeral
         if b.shape != b.key and shapes[b.shape] >= 2:
             return META
-    if _LEGAL.search(b.key):
+    if "©" in b.key or "ⓒ" in b.key:  # a copyright line (two substring tests: cheaper than a regex search)
         return LEGAL
     title_case = b.caps >= HEADLINE_CAPS * b.words and not ended
     if b.words >= RUN_ON_WORDS and not _SENTENCE_STOP.search(b.key):
