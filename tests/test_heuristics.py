@@ -282,6 +282,25 @@ def test_a_page_in_another_language():
     assert sum(len(line) > 150 for line in kept) == 3
 
 
+# --- line features --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "The Mayor Said NO to iPhone_2 users, 3 times.", "   * Home", "2) Second item", "lower case only",
+    "a_b C_d 12ab", "(", "…", "İstanbul ve İzmir", "ΟΔΟΣ'Α ΚΑΙ ΟΔΟΣ", "Straße und STRASSE", "東京で会議が開かれた 2024",
+], ids=repr)
+def test_a_lines_lower_cased_words_are_its_words_found_in_its_lower_cased_text(text):
+    # how the stage defined them first: the words of the lower-cased text, or each word
+    # lower-cased where lower() splits a word; any cheaper way must give the same
+    line = heuristics._Line(1, text, heuristics.TEXT)
+    words = heuristics._WORD.findall(line.core)
+    lower = heuristics._WORD.findall(line.core.lower())
+    if len(lower) != len(words):
+        lower = [w.lower() for w in words]
+    assert line.toks == lower
+    assert line.caps == sum(w != w_lower for w, w_lower in zip(words, lower))
+
+
 # --- block joining, walls and repeats -----------------------------------------------------------
 
 

@@ -207,32 +207,35 @@ class _Line:
     def __init__(self, no: int, text: str, kind: int) -> None:
         self.no, self.text, self.kind = no, text, kind
         self.keep, self.label = True, SHORT
-        self.core, self.toks, self.words, self.caps, self.marked = "", [], 0, 0, False
-        self.first = self.last = ""
         if kind != TEXT:
+            self.core, self.toks, self.words, self.caps, self.marked = "", [], 0, 0, False
+            self.first = self.last = ""
             return
+        marked = False
         core = text.strip()
         first = core[0]
         if first in _LIST_MARKS and (len(core) == 1 or core[1] == " ") and (first != "o" or text[0] == " "):
-            self.marked, core = True, core[1:].lstrip()
+            marked, core = True, core[1:].lstrip()
         elif first.isdigit():
             i = 1
             while i < len(core) and i < 4 and core[i].isdigit():
                 i += 1
             if i + 1 < len(core) and core[i] in ".)" and core[i + 1] == " ":
-                self.marked, core = True, core[i + 2 :].lstrip()
+                marked, core = True, core[i + 2 :].lstrip()
         toks = _WORD.findall(core)
-        lower = _WORD.findall(core.lower())
-        if len(lower) != len(toks):  # lower() split a word ("İ"): rare, take the slow way
-            lower = [t.lower() for t in toks]
-        self.core, self.toks = core, lower
+        words = len(toks)
+        if core.isascii():  # lower() maps a letter to a letter: the words lower-cased, cheaper than found again
+            lower = " ".join(toks).lower().split(" ") if toks else toks
+        else:
+            lower = _WORD.findall(core.lower())
+            if len(lower) != len(toks):  # lower() split a word ("İ"): rare, take the slow way
+                lower = [t.lower() for t in toks]
+            # Chinese and Japanese runs count a word per CJK_CHARS_PER_WORD
+            words += sum(len(run) // CJK_CHARS_PER_WORD - 1 for run in _CJK.findall(core))
+        self.core, self.toks, self.words, self.marked = core, lower, words, marked
         self.caps = sum(map(str.__ne__, toks, lower))  # words with a capital
-        self.words = len(toks)
-        if not core.isascii():  # Chinese and Japanese runs count a word per CJK_CHARS_PER_WORD
-            self.words += sum(len(run) // CJK_CHARS_PER_WORD - 1 for run in _CJK.findall(core))
-        if core:
-            self.first = core[0]
-            self.last = core.rstrip(_CLOSERS)[-1:] or core[-1]
+        self.first = core[:1]
+        self.last = core.rstrip(_CLOSERS)[-1:] or core[-1:]
 
 
 class _Block:
