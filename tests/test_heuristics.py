@@ -565,6 +565,15 @@ def test_an_answer_mark_without_its_question_is_no_exchange():
     assert not set(a for a in answers if a) & kept
 
 
+def test_dates_times_and_counters_after_the_article_go_as_metadata():
+    # digits in any script: a date in Arabic-Indic digits is a date
+    meta = ["Posted 12:45", "Updated 2023-06-07", "3 comments", "12 comments", "Published ٢٠٢٤/٠٣/١٥"]
+    removed: list = []
+    kept = set(clean("\n".join(ARTICLE + [line for m in meta for line in ("", m)]), removed=removed).split("\n"))
+    assert all(p in kept for p in ARTICLE if p)
+    assert {r.text: r.rule_id for r in removed if r.text in meta} == dict.fromkeys(meta, "heuristic.metadata")
+
+
 @pytest.mark.parametrize("mark", ["©", "ⓒ"])
 def test_a_copyright_line_after_the_article_goes_as_legal(mark):
     notice = f"Copyright {mark} Example Media Group, all rights reserved"

@@ -246,7 +246,7 @@ class _Block:
     def __init__(self, line: _Line) -> None:
         self.lines = [line]
         self.words, self.caps, self.marked = line.words, line.caps, line.marked
-        self.stops, self.label, self.score, self.key, self.shape = 0, SHORT, 0, "", ""
+        self.stops, self.label, self.score, self.key, self.shape = 0, SHORT, 0, "", None
 
     def add(self, line: _Line) -> None:
         self.lines.append(line)
@@ -405,8 +405,9 @@ def _label(blocks: list[_Block], stops: frozenset[str]) -> None:
     shapes: dict[str, int] = {}  # short blocks with their numbers blanked: "Rating: 0 Votes"
     for b in blocks:
         if b.words <= META_WORDS:
-            b.shape = _DIGITS.sub("0", b.key)
-            shapes[b.shape] = shapes.get(b.shape, 0) + 1
+            shape, numbers = _DIGITS.subn("0", b.key)
+            b.shape = shape if numbers else None  # (None: no number, so no date either)
+            shapes[shape] = shapes.get(shape, 0) + 1
     seen: set[str] = set()
     echoes: list[int] = []  # prose seen before
     prev_key = None
@@ -542,11 +543,11 @@ def _block_label(b: _Block, density: float, ended: bool, shapes: dict[str, int],
     if b.words == 0:
         return NO_WORDS
     if b.words <= META_WORDS:
-        if _DATE.search(b.key):
+        if b.shape is not None and _DATE.search(b.key):  # (most short blocks have no digit to search for)
             return META
         if all(t.isdigit() for ln in b.lines for t in ln.toks):
             return NUMBER  # only a number: a cell of a widget, a counter, a list numeral
-        if b.shape != b.key and shapes[b.shape] >= 2:
+        if b.shape is not None and b.shape != b.key and shapes[b.shape] >= 2:
             return META
     if "©" in b.key or "ⓒ" in b.key:  # a copyright line (two substring tests: cheaper than a regex search)
         return LEGAL
