@@ -2,6 +2,7 @@
 
     _child.py copy FILE        the baseline: plain buffered line-copy loop to /dev/null
     _child.py pipeline FILE    load_rules(), then clean_binary(FILE -> /dev/null)
+    _child.py rules FILE       the same with the heuristic stage off (--no-heuristics)
     _child.py patterns         the built-in rules' regex patterns (for the rg comparison)
 
 Only the work itself is timed (time.perf_counter), not interpreter start-up or imports.
@@ -28,14 +29,14 @@ def rule_list(rules):
     return list(rules)
 
 
-def pipeline(path):
+def pipeline(path, heuristics=True):
     from cleaner import Options, load_rules
     from cleaner.pipeline import clean_binary
     t0 = time.perf_counter()
     rules = load_rules()
     t1 = time.perf_counter()
     with open(path, "rb") as src, open(os.devnull, "wb") as dst:
-        clean_binary(src, dst, rules, Options(), name=path)
+        clean_binary(src, dst, rules, Options(heuristics=heuristics), name=path)
     t2 = time.perf_counter()
     return {"seconds": t2 - t1, "load_seconds": t1 - t0, "rules": len(rule_list(rules))}
 
@@ -57,5 +58,5 @@ if __name__ == "__main__":
     if mode == "patterns":
         result = patterns()
     else:
-        result = {"copy": copy, "pipeline": pipeline}[mode](sys.argv[2])
+        result = {"copy": copy, "pipeline": pipeline, "rules": lambda path: pipeline(path, heuristics=False)}[mode](sys.argv[2])
     print(json.dumps(result))

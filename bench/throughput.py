@@ -7,6 +7,7 @@ run a fresh child process pinned to one core:
   copy loop   open binary, `for line in f: out.write(line)` to /dev/null (the baseline)
   pipeline    cleaner.pipeline.clean_binary(FILE -> /dev/null) with the built-in rules;
               only the cleaning is timed (rule loading is timed and reported apart)
+  rules       the same with the heuristic stage off (`--no-heuristics`): the rule engine alone
   cli         `scrapeclean FILE > /dev/null`, wall clock end to end (start-up included)
   rg          `rg -i -v -f PATTERNS FILE > /dev/null` with the same rules' patterns, if
               ripgrep is installed (a reference for what a compiled regex engine does)
@@ -21,7 +22,7 @@ import time
 
 import _common as C
 
-ALL = ("copy", "pipeline", "cli", "rg")
+ALL = ("copy", "pipeline", "rules", "cli", "rg")
 
 
 # A line rule matches a line's whole core: the line less outer blanks and one list mark.
@@ -105,13 +106,15 @@ def main():
     nbytes = path.stat().st_size
     cpu = args.cpu
     notes = []
-    if only & {"pipeline", "cli", "rg"}:
+    if only & {"pipeline", "rules", "cli", "rg"}:
         C.check_engine()
     cli = C.cli_command(args.cli)
 
     tasks = [("copy loop (baseline)", lambda: C.run_child("copy", path, cpu))]
     if "pipeline" in only:
         tasks.append(("pipeline (clean_binary)", lambda: C.run_child("pipeline", path, cpu)))
+    if "rules" in only:
+        tasks.append(("rules only (no heuristics)", lambda: C.run_child("rules", path, cpu)))
     if "cli" in only:
         tasks.append(("cli (scrapeclean FILE)", lambda: {"seconds": C.wall(cli + [str(path)], cpu)}))
     if "rg" in only:
