@@ -252,6 +252,17 @@ def test_language_from_the_text():
     assert "the" in language.stop_words("en") and not language.stop_words(None)
 
 
+def test_clean_text_is_classified_once_and_a_page_until_nothing_more_goes(monkeypatch):
+    rounds = []
+    real = heuristics._classify
+    monkeypatch.setattr(heuristics, "_classify", lambda window: rounds.append(len(window)) or real(window))
+    cleaned = clean_text(PAGE)
+    assert len(rounds) >= 2 and rounds[1] < rounds[0]  # the page lost lines: classified again, on what was kept
+    rounds.clear()
+    assert clean_text(cleaned) == cleaned
+    assert len(rounds) == 1  # nothing removed: a second round would see the same lines
+
+
 def test_language_counts_are_the_same_from_the_lists_and_from_the_index(monkeypatch):
     # the first detections of a process scan the lists, later ones use an index: same answers
     import random

@@ -308,14 +308,17 @@ def _classify_to_fixpoint(window: list[_Line]) -> None:
     """`_classify`, then again on what it kept, until a round removes nothing (at most
     FIXPOINT_ROUNDS). Cleaning clean text must change nothing, and the page without its
     furniture can look different to the classifier (a region bridged over removed lines): so
-    the stage settles on output that it would itself leave as it is."""
-    _classify(window)
+    the stage settles on output that it would itself leave as it is. A round that removed
+    nothing ends it: the next would see the same lines and decide the same (clean text, such
+    as cleaned output checked again, is classified once)."""
+    rest = window
+    _classify(rest)
     for _ in range(FIXPOINT_ROUNDS - 1):
-        rest = [ln for ln in window if ln.keep or ln.kind != TEXT]
-        kept_before = sum(1 for ln in rest if ln.kind == TEXT)
-        _classify(rest)
-        if sum(1 for ln in rest if ln.kind == TEXT and ln.keep) == kept_before:
+        kept = [ln for ln in rest if ln.keep or ln.kind != TEXT]
+        if len(kept) == len(rest):
             return
+        rest = kept
+        _classify(rest)
 
 
 def _emit(lines: list[_Line], on_removal: OnRemoval | None) -> Iterator[str]:
