@@ -50,3 +50,14 @@ def test_no_line_a_pattern_matches_is_missed(lines):
     for pattern in SHAPES[:5]:
         expected = {line for line in lines if re.fullmatch(pattern, line, re.IGNORECASE)}
         assert _dropped(pattern, lines) == expected
+
+
+def test_a_line_starts_where_re_says_it_does_ignoring_case():
+    # re matches the dotless 'ı' to 'I' and 'i' ignoring case (and 'ſ' to 's'): the keys a
+    # pattern is dispatched by must list every such character, by prefix and by first character
+    shapes = [r"Iyi haber(?:ler)?", r"I\w+ geldi", r"Son dakika"]
+    lines = ["ıyi haber", "IYI HABERLER", "iyi haber", "ılık geldi", "Işık geldi", "ſon dakika", "SON DAKİKA",
+             "uyı haber"]
+    for pattern in shapes:
+        expected = {line for line in lines if re.fullmatch(pattern, line, re.IGNORECASE)}
+        assert expected and _dropped(pattern, lines) == expected, pattern

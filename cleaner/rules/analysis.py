@@ -91,16 +91,12 @@ def _analyse(pattern: str, case_sensitive: bool) -> Analysis:
         except Exception:
             re_ok = False
     firsts = _first_chars(parsed)
-    keys = None
-    if firsts is not None:
-        keys = frozenset(key_of(v) for c in firsts for v in (c, c.lower(), c.upper(), c.casefold()))
+    keys = None if firsts is None else frozenset(k for c in firsts for k in _char_keys(c))
     width = min(parsed.getwidth()[1], LINE_LIMIT)
     prefixes = _prefixes(list(parsed))
-    if prefixes is not None:
-        prefixes = frozenset("".join(map(key_of, p)) for p in prefixes)
     suffixes = _suffixes(list(parsed))
-    return Analysis(keys, prefixes, width, re_ok, _required_chars(parsed), _required_literals(parsed), parsed.state.groups - 1,
-                    None if suffixes is None else frozenset(suffixes))
+    return Analysis(keys, None if prefixes is None else frozenset(prefixes), width, re_ok, _required_chars(parsed),
+                    _required_literals(parsed), parsed.state.groups - 1, None if suffixes is None else frozenset(suffixes))
 
 
 def _regex_groups(pattern: str, case_sensitive: bool) -> int:
@@ -110,83 +106,43 @@ def _regex_groups(pattern: str, case_sensitive: bool) -> int:
 
 
 def _prefixes(items: list, n: int = PREFIX) -> set[str] | None:
-    """Every string of n characters a match can start with, and every whole match shorter than
-    that; None when there are too many or they cannot be listed. Characters are taken with their
-    case variants, since rules are matched ignoring case."""
-    found = {""}
-    for op, av in items:
-        if all(len(p) >= n for p in found):
-            break
-        options = _strings(op, av, n)
-        if options is None:
-            return None
-        found = {(p + o)[:n] if len(p) < n else p for p in found for o in options}
-        if len(found) > _MAX_PREFIXES:
-            return None
-    return found
-
-
-def _strings(op, av, n: int) -> set[str] | None:
-    """What one parse element can match, cut to n characters (None: too many or unknown)."""
-    if op is _C.AT or op in (_C.ASSERT, _C.ASSERT_NOT):
-        return {""}
-    if op is _C.LITERAL or op is _C.IN:
-        items = _items((op, av))
-        chars: set[str] = set()
-        for item in items or [("cat", None)]:
-            listed = _SPACES if item == ("cat", _C.CATEGORY_SPACE) else _DIGITS if item == ("cat", _C.CATEGORY_DIGIT) else _chars_of(item)
-            if listed is None:
-                return None
-            chars.update(listed)
-        return {v for c in chars for v in (c, c.lower(), c.upper())}
-    if op is _C.SUBPATTERN:
-        return _prefixes(list(av[-1]), n)
-    if op is _C.BRANCH:
-        out: set[str] = set()
-        for branch in av[1]:
-            sub = _prefixes(list(branch), n)
-            if sub is None:
-                return None
-            out |= sub
-        return out if len(out) <= _MAX_PREFIXES else None
-    if op in _REPEATS:
-        lo, hi, item = av
-        one = _prefixes(list(item), n)
-        if one is None:
-            return None
-        out, current = set(), {""}
-        for count in range(0, min(hi, n) + 1):
-            if count >= lo:
-                out |= current
-            current = {(p + o)[:n] for p in current for o in one}
-            if len(current) > _MAX_PREFIXES:
-                return None
-        if hi > n:
-            out |= current
-        return out if len(out) <= _MAX_PREFIXES else None
-    return None
+    """Every `prefix_key` a whole match can have: the keys of its first n characters (of the
+    whole match when shorter); None when there are too many or they cannot be listed."""
+    return _ends(items, n, False)
 
 
 def _suffixes(items: list, n: int = PREFIX) -> set[str] | None:
     """Every `suffix_key` a whole match can have: the keys of its last n characters (of the
-    whole match when shorter); None when there are too many or they cannot be listed. Built
-    from the end, one key per character a parse element matches, so a line's last n characters
-    line up with the last n one-character elements of the match."""
+    whole match when shorter); None when there are too many or they cannot be listed."""
+    return _ends(items, n, True)
+
+
+def _ends(items: list, n: int, at_end: bool) -> set[str] | None:
+    """`_prefixes` (at_end False) or `_suffixes` (True) of a sequence of parse elements: built
+    from that end, one key per character an element matches (`_char_keys`: every character
+    that may match it ignoring case), so a line's first or last n characters line up with the
+    first or last n one-character elements of the match."""
     found = {""}
-    for op, av in reversed(items):
+    for op, av in (reversed(items) if at_end else items):
         if all(len(s) >= n for s in found):
             break
-        options = _end_strings(op, av, n)
+        options = _element_ends(op, av, n, at_end)
         if options is None:
             return None
-        found = {(o + s)[-n:] if len(s) < n else s for s in found for o in options}
+        found = {_joined(s, o, n, at_end) if len(s) < n else s for s in found for o in options}
         if len(found) > _MAX_PREFIXES:
             return None
     return found
 
 
-def _end_strings(op, av, n: int) -> set[str] | None:
-    """What one parse element can match, as keys, cut to its last n (None: too many or unknown)."""
+def _joined(have: str, more: str, n: int, at_end: bool) -> str:
+    """Keys `more` put on the open side of `have` (after it, or before it at_end), cut to n."""
+    return (more + have)[-n:] if at_end else (have + more)[:n]
+
+
+def _element_ends(op, av, n: int, at_end: bool) -> set[str] | None:
+    """What one parse element can match, as keys, cut to its first (or last) n (None: too many
+    or unknown)."""
     if op is _C.AT or op in (_C.ASSERT, _C.ASSERT_NOT):
         return {""}
     if op is _C.LITERAL or op is _C.IN:
@@ -199,18 +155,18 @@ def _end_strings(op, av, n: int) -> set[str] | None:
             keys.update(k for c in listed for k in _char_keys(c))
         return keys
     if op is _C.SUBPATTERN:
-        return _suffixes(list(av[-1]), n)
+        return _ends(list(av[-1]), n, at_end)
     if op is _C.BRANCH:
         out: set[str] = set()
         for branch in av[1]:
-            sub = _suffixes(list(branch), n)
+            sub = _ends(list(branch), n, at_end)
             if sub is None:
                 return None
             out |= sub
         return out if len(out) <= _MAX_PREFIXES else None
     if op in _REPEATS:
         lo, hi, item = av
-        one = _suffixes(list(item), n)
+        one = _ends(list(item), n, at_end)
         if one is None:
             return None
         out, current = set(), {""}
@@ -219,7 +175,7 @@ def _end_strings(op, av, n: int) -> set[str] | None:
                 out |= current
             if count == hi:
                 break
-            current = {(o + s)[-n:] for s in current for o in one}
+            current = {_joined(s, o, n, at_end) for s in current for o in one}
             if len(current) > _MAX_PREFIXES:
                 return None
         if hi > n:
