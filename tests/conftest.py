@@ -213,3 +213,11 @@ def clean_lines(lines, rules=None, options=None, *args, **kwargs):
 
 def clean_binary(src, dst, rules=None, options=None, *args, **kwargs):
     return _cleaner.clean_binary(src, dst, rules, rules_only(options), *args, **kwargs)
+
+
+def dropped_lines(pattern: str, lines: list[str]) -> set[str]:
+    """The lines a one-pattern drop-line rule removes, each line a paragraph of its own: for
+    comparing the engine, with its dispatch and screens, to `re.fullmatch` of the pattern."""
+    rules = ruleset(rule_toml("test.shape", "drop-line", patterns=[pattern]))
+    kept = set(clean_text("\n\n".join(lines) + "\n", rules).split("\n"))
+    return {line for line in lines if line not in kept}

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import clean_text, rule_toml, ruleset
+from conftest import dropped_lines
 
 # Shapes that have gone wrong or easily could: optional parts at the start of a branch, nested
 # alternations, repeats that may match nothing, classes, anchors.
@@ -31,16 +31,10 @@ LINES = ["cat", "cd", "ab cd", "ab ab cd", "zz", "y", "yes", "xyz", "qa", "ad", 
          "Share", "Teilen this", "a quiet line of prose that no rule should touch."]
 
 
-def _dropped(pattern: str, lines: list[str]) -> set[str]:
-    rules = ruleset(rule_toml("test.shape", "drop-line", patterns=[pattern]))
-    kept = set(clean_text("\n\n".join(lines) + "\n", rules).split("\n"))
-    return {line for line in lines if line not in kept}
-
-
 @pytest.mark.parametrize("pattern", SHAPES)
 def test_the_engine_drops_exactly_the_lines_the_pattern_matches(pattern):
     expected = {line for line in LINES if re.fullmatch(pattern, line, re.IGNORECASE)}
-    assert _dropped(pattern, LINES) == expected
+    assert dropped_lines(pattern, LINES) == expected
 
 
 @settings(max_examples=60, deadline=None)
@@ -49,7 +43,7 @@ def test_the_engine_drops_exactly_the_lines_the_pattern_matches(pattern):
 def test_no_line_a_pattern_matches_is_missed(lines):
     for pattern in SHAPES[:5]:
         expected = {line for line in lines if re.fullmatch(pattern, line, re.IGNORECASE)}
-        assert _dropped(pattern, lines) == expected
+        assert dropped_lines(pattern, lines) == expected
 
 
 def test_a_line_starts_where_re_says_it_does_ignoring_case():
@@ -60,4 +54,4 @@ def test_a_line_starts_where_re_says_it_does_ignoring_case():
              "uyı haber"]
     for pattern in shapes:
         expected = {line for line in lines if re.fullmatch(pattern, line, re.IGNORECASE)}
-        assert expected and _dropped(pattern, lines) == expected, pattern
+        assert expected and dropped_lines(pattern, lines) == expected, pattern

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import clean_text, rule_toml, ruleset
+from conftest import clean_text, dropped_lines, rule_toml, ruleset
 
 from cleaner.rules.analysis import _char_keys, analyse, key_of, suffix_key
 from cleaner.rules.matcher import CompiledRules
@@ -41,16 +41,10 @@ LINES = [
 ]
 
 
-def _dropped(pattern: str, lines: list[str]) -> set[str]:
-    rules = ruleset(rule_toml("test.shape", "drop-line", patterns=[pattern]))
-    kept = set(clean_text("\n\n".join(lines) + "\n", rules).split("\n"))
-    return {line for line in lines if line not in kept}
-
-
 @pytest.mark.parametrize("pattern", ANYWHERE)
 def test_the_engine_drops_exactly_the_lines_a_pattern_that_starts_anywhere_matches(pattern):
     expected = {line for line in LINES if re.fullmatch(pattern, line, re.IGNORECASE)}
-    assert _dropped(pattern, LINES) == expected
+    assert dropped_lines(pattern, LINES) == expected
 
 
 @settings(max_examples=80, deadline=None)
@@ -60,7 +54,7 @@ def test_no_line_is_missed_whatever_its_case(lines):
     lines = [line for line in lines if line.strip() == line and not line[0] in "*-+"]
     for pattern in (r"(?:\w+ ){0,2}w[iı]k[iı]", r"\w+ (?:ok|x{0,2})", r"(?:\w+ ){0,2}(?:Straße|ss)", r"\w* ?k[ao]p[ao]lı"):
         expected = {line for line in lines if re.fullmatch(pattern, line, re.IGNORECASE)}
-        assert _dropped(pattern, lines) == expected, pattern
+        assert dropped_lines(pattern, lines) == expected, pattern
 
 
 def test_the_line_ends_a_pattern_can_have():
@@ -75,8 +69,8 @@ def test_the_line_ends_a_pattern_can_have():
 def test_the_literal_screen_finds_turkish_dotted_and_dotless_i_in_every_case():
     # re matches 'ı' and 'İ' to 'I' and 'i' ignoring case; casefold() maps them apart, fold() alike
     lines = ["YOL KAPALI", "Yol kapalı", "YOL KAPALİ", "yol kapali", "yol açık"]
-    assert _dropped(r"(?:\w+ )?kapalı", lines) == {line for line in lines if re.fullmatch(r"(?:\w+ )?kapalı", line, re.I)}
-    assert _dropped(r"(?:\w+ )?kapalı", lines) == set(lines[:4])
+    assert dropped_lines(r"(?:\w+ )?kapalı", lines) == {line for line in lines if re.fullmatch(r"(?:\w+ )?kapalı", line, re.I)}
+    assert dropped_lines(r"(?:\w+ )?kapalı", lines) == set(lines[:4])
 
 
 # Every character of the Basic Multilingual Plane this Python's Unicode database knows.
@@ -165,7 +159,7 @@ def test_fold_maps_alike_every_character_a_character_matches_ignoring_case(engin
 def test_a_symbol_with_a_case_variant_is_not_taken_for_a_mark():
     # 'ⓐ' is no letter (category So) but has an upper case, 'Ⓐ', which re matches to it
     assert analyse(r"\w+ ⓐ \w+", False).marks is None
-    assert _dropped(r"\w+ ⓐ \w+", ["X Ⓐ Y"]) == {"X Ⓐ Y"}
+    assert dropped_lines(r"\w+ ⓐ \w+", ["X Ⓐ Y"]) == {"X Ⓐ Y"}
 
 
 # --- one check for all, before the checks of each ------------------------------------------
