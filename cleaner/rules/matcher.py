@@ -208,13 +208,7 @@ class _Dispatch:
                         continue
                 if literals is not None:
                     folded = fold(core) if folded is None else folded
-                    if type(literals) is tuple:
-                        for text in literals:
-                            if text in folded:
-                                break
-                        else:
-                            continue
-                    elif not literals(folded):
+                    if not _has_text(folded, literals):
                         continue
                 found = found + alternations
         return found
