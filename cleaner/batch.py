@@ -379,7 +379,8 @@ def fingerprint(rules: RuleSet, options: Options) -> str:
     # learned again into a new temporary folder (`batch --learn`) are the same rules
     h.update(repr([_sourceless(r) for r in rules.rules]).encode())
     h.update(repr([_sourceless(p) for p in rules.sites]).encode())
-    h.update(repr(options).encode())
+    # the engine is left out: both give the same output, so switching engines redoes nothing
+    h.update(repr(options._replace(engine="default")).encode())
     return h.hexdigest()
 
 
@@ -1125,6 +1126,8 @@ def _options_text(req: BatchRequest) -> str:
         parts.append(f"--encoding {o.encoding}")
     if not getattr(o, "heuristics", True):
         parts.append("--no-heuristics")
+    if getattr(o, "engine", "default") != "default":
+        parts.append(f"--engine {o.engine}")
     return " ".join(parts) or "built-in rules, default options"
 
 

@@ -37,6 +37,7 @@ RulesOpt = typer.Option([], "--rules", metavar="PATH", help="Also load this rule
 SelectOpt = typer.Option([], "--select", metavar="PREFIX", help="Only rules whose id starts with PREFIX (repeatable), e.g. consent.")
 IgnoreOpt = typer.Option([], "--ignore", metavar="PREFIX", help="Leave out rules whose id starts with PREFIX (repeatable).")
 NoBuiltinOpt = typer.Option(False, "--no-builtin", help="Do not load the built-in rules.")
+EngineOpt = typer.Option("default", "--engine", metavar="NAME", help="default, or fast: screen lines with Hyperscan first (pip install 'scrapeclean[fast]'). Same output.")
 
 
 def _stderr(message: str) -> None:
@@ -69,13 +70,14 @@ def clean_command(
     lang: List[str] = typer.Option([], "--lang", metavar="CODE", help="Page language(s); rules tagged with other languages are off."),
     encoding: Optional[str] = typer.Option(None, "--encoding", metavar="NAME", help="Decode input with this encoding instead of detecting it."),
     heuristics: bool = typer.Option(True, "--heuristics/--no-heuristics", help="After the rules, also remove furniture no rule names (menus, link lists, ...), judged from each line and its neighbours. --no-heuristics: rules only."),
+    engine: str = EngineOpt,
     explain: bool = typer.Option(False, "--explain", help="Print what was removed (line: rule id: text) instead of the clean text."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No warnings on stderr (errors still go there)."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
     """Clean each FILE (or stdin) to stdout. Only clean text goes to stdout; messages go to stderr."""
     from .options import Options
-    from .pipeline import check_site
+    from .pipeline import check_engine, check_site
     from .single import clean_files
     from .stages.decode import check_encoding_name
 
@@ -83,7 +85,7 @@ def clean_command(
         check_encoding_name(encoding)
     ruleset = _load(rules, select, ignore, no_builtin)
     check_site(ruleset, site)
-    options = Options(encoding=encoding, site=site, languages=tuple(lang), heuristics=heuristics)
+    options = Options(encoding=encoding, site=site, languages=tuple(lang), heuristics=heuristics, engine=check_engine(engine))
     status = clean_files(files or [], output, ruleset, options, explain, _stderr, None if quiet else _stderr)
     raise typer.Exit(status)
 
@@ -170,6 +172,7 @@ def batch_command(
     lang: List[str] = typer.Option([], "--lang", metavar="CODE", help="Page language(s); rules tagged with other languages are off."),
     encoding: Optional[str] = typer.Option(None, "--encoding", metavar="NAME", help="Decode input with this encoding instead of detecting it."),
     heuristics: bool = typer.Option(True, "--heuristics/--no-heuristics", help="After the rules, also remove furniture no rule names, judged from each line and its neighbours. --no-heuristics: rules only."),
+    engine: str = EngineOpt,
     quiet: bool = typer.Option(False, "-q", "--quiet", help="No progress bar, warnings or summary (errors still go to stderr)."),
     learn: bool = typer.Option(False, "--learn", help="First learn the furniture the selected pages' sites repeat (as `scrapeclean learn` does), then clean with those rules added."),
     learn_to: Optional[str] = typer.Option(None, "--learn-to", metavar="FOLDER", help="Keep the learned site packs in FOLDER for review (implies --learn; default: a temporary folder, removed after the run)."),
@@ -182,13 +185,14 @@ def batch_command(
     (same input, rules and options) and finishes the rest; a killed run leaves no partial file."""
     from .batch import BatchRequest, run_batch
     from .options import Options
+    from .pipeline import check_engine
 
     request = BatchRequest(
         sources=tuple(sources or ()), out=out, in_place=in_place, backup=backup, globs=tuple(globs),
         excludes=tuple(excludes), follow_symlinks=follow_symlinks, jobs=jobs, force=force, check=check,
         files_from=files_from, null=null, quiet=quiet, report_jsonl=report_jsonl, report_html=report_html,
         rule_paths=tuple(str(p) for p in rules), select=tuple(select), ignore=tuple(ignore), no_builtin=no_builtin,
-        options=Options(encoding=encoding, site=site, languages=tuple(lang), heuristics=heuristics),
+        options=Options(encoding=encoding, site=site, languages=tuple(lang), heuristics=heuristics, engine=check_engine(engine)),
         learn=learn or learn_to is not None, learn_to=learn_to,
     )
     if scheduler is not None:

@@ -42,3 +42,8 @@ class Options:
     # Seconds one regex call may take before the rule is reported and skipped on that line
     # (a pattern that backtracks catastrophically must not hang a run).
     regex_timeout: float = 0.25
+
+    # --engine: "default" runs the rules on Python's regex engines alone; "fast" first screens
+    # each line with Hyperscan for whether any rule could touch it (the optional extra
+    # `scrapeclean[fast]`; see rules/prescreen.py). The output is the same either way.
+    engine: str = "default"

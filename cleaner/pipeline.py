@@ -87,11 +87,28 @@ def _fingerprint(pattern: str):
     return texts, regex.compile(pattern, regex.V0 | regex.IGNORECASE | regex.MULTILINE).search
 
 
+ENGINES = ("default", "fast")
+
+
+def check_engine(engine: str) -> str:
+    """Refuse an unknown `--engine`, and `fast` where its optional backend is not installed."""
+    if engine not in ENGINES:
+        raise UsageError(f"--engine {engine}: no such engine (use default or fast)")
+    if engine == "fast":
+        from .rules.prescreen import INSTALL_HINT, available
+
+        if not available():
+            raise UsageError(f"--engine fast: the Hyperscan backend is not installed ({INSTALL_HINT})")
+    return engine
+
+
 def compiled_rules(rules: RuleSet, sites_on: frozenset[str], options: Options) -> CompiledRules:
-    key = (sites_on, options.languages, options.regex_timeout)
+    key = (sites_on, options.languages, options.regex_timeout, options.engine)
     compiled = rules._compiled.get(key)
     if compiled is None:
-        compiled = rules._compiled[key] = CompiledRules(rules.active(sites_on, options.languages), options.regex_timeout)
+        check_engine(options.engine)
+        compiled = rules._compiled[key] = CompiledRules(rules.active(sites_on, options.languages), options.regex_timeout,
+                                                        fast=options.engine == "fast")
     return compiled
 
 

@@ -113,6 +113,49 @@ def remember_data(key: tuple, value) -> None:
     _put("data", key, value)
 
 
+BLOBS_KEPT = 8  # large derived files (the fast engine's databases) kept beside the cache at most
+
+
+def blob(name: str) -> bytes | None:
+    """A large derived file kept beside the cache (not in it: the cache is loaded by every
+    run, these only by runs that use them), or None."""
+    path = _path()
+    if path is None:
+        return None
+    try:
+        with open(os.path.join(os.path.dirname(path), name), "rb") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def remember_blob(name: str, data: bytes) -> None:
+    """Keep `data` as `blob(name)`, written atomically; the oldest such files beyond BLOBS_KEPT
+    go (each rule set has its own)."""
+    path = _path()
+    if path is None:
+        return
+    with contextlib.suppress(Exception):  # a cache that cannot be written is only a lost speed-up
+        import tempfile
+
+        folder = os.path.dirname(path)
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".blob-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, os.path.join(folder, name))
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        prefix = name.split("-", 1)[0] + "-"
+        others = [os.path.join(folder, n) for n in os.listdir(folder) if n.startswith(prefix) and n != name]
+        others.sort(key=os.path.getmtime)
+        for stale in others[: max(0, len(others) - (BLOBS_KEPT - 1))]:
+            with contextlib.suppress(OSError):
+                os.unlink(stale)
+
+
 def save() -> None:
     """Write the cache if anything was added (also run at exit)."""
     global _dirty

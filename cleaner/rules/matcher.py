@@ -603,7 +603,7 @@ class CompiledRules:
     active rules and reused for every page that has the same set; `with compiled.watchdog:`
     around a run lets it use the fast engine."""
 
-    def __init__(self, rules: Sequence[Rule], timeout: float) -> None:
+    def __init__(self, rules: Sequence[Rule], timeout: float, fast: bool = False) -> None:
         self._warn: Warn | None = None
         engines = self.engines = _Engines(timeout)
         self.watchdog = engines.watchdog
@@ -624,6 +624,17 @@ class CompiledRules:
         self.blocks = tuple(BlockMatcher(r, engines, warn) for r in of(DROP_BLOCK))
         self.triggers = TriggerDispatch(self.blocks)
         self.lookahead = max((b.lookahead for b in self.blocks), default=0)
+        # --engine fast: a screen that clears most lines of every rule at once (rules/prescreen.py)
+        self.prescreen = self._prescreen() if fast else None
+
+    def _prescreen(self):
+        from .prescreen import Prescreen
+
+        anchored = [(p, r.case_sensitive) for m in (self.drop_lines, self.cut_after) if m is not None
+                    for r in m.rules for p in r.patterns]
+        anchored += [(b.rule.block[b._trigger].pattern, b.rule.case_sensitive) for b in self.blocks]
+        spans = [(p, r.case_sensitive) for r, *_ in (self.spans._rules if self.spans else ()) for p in r.patterns]
+        return Prescreen(anchored, spans)
 
     def use_warn(self, warn: Warn | None) -> None:
         """Where the matchers report slow patterns during the next run."""

@@ -175,6 +175,8 @@ class _Applier:
         if not core:
             return _BLANK_FACTS
         r = self.r
+        if r.prescreen is not None and r.prescreen.clear(line, core):
+            return (KEPT, line, core, core, None, (), (), None)  # no rule can touch it
         where = f"line {no}"
         state, text, new_core, rule, spans = KEPT, line, core, None, ()
         if r.drop_lines is not None:

@@ -1,0 +1,233 @@
+"""`--engine fast` (rules/prescreen.py): the Hyperscan screen must never clear a line a rule
+touches, so that its output is the default engine's byte for byte.
+
+Checked three ways: the rewrite of single patterns on the constructs where Python's dialect
+and Hyperscan's differ (each a case that a naive translation gets wrong); every built-in rule's
+examples, and lines mutated from them (hypothesis), through the screen of all built-in rules;
+and whole pages (fixtures, and a page made of every rule example) cleaned by both engines,
+removal records included. The fast engine's extra (hyperscan) is part of the test extras, so
+these tests run in CI."""
+from __future__ import annotations
+
+import io
+import re
+import string
+
+import hypothesis.strategies as st
+import pytest
+from hypothesis import given, settings
+
+from conftest import REPO, SEED_PAGES, run_cli
+
+from cleaner.errors import UsageError
+from cleaner.options import Options
+from cleaner.pipeline import check_engine, clean_binary, compiled_rules, default_rules
+from cleaner.rules import prescreen
+from cleaner.rules.prescreen import Prescreen, Unsupported, ascii_superset
+from cleaner.stages.apply_rules import KEPT, _Applier, line_core
+
+hyperscan = pytest.importorskip("hyperscan", reason="the fast engine's tests need the test extras (hyperscan)")
+
+
+def _hs_matches(expression: str, text: str) -> bool:
+    db = hyperscan.Database()
+    db.compile(expressions=[expression.encode()], ids=[0], elements=1,
+               flags=[hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_ALLOWEMPTY])
+    hits = []
+    db.scan(text.encode(), match_event_handler=lambda *a: hits.append(a))
+    return bool(hits)
+
+
+# (pattern, case_sensitive, ASCII lines Python's `re` fullmatches): where the two dialects differ
+DIALECT_CASES = [
+    ("Mu[ſ]t", False, ["must", "MUST"]),  # long s folds to s (Python), not in Hyperscan's ASCII caseless
+    ("\u212aeep", False, ["keep", "Keep"]),  # the Kelvin sign folds to k
+    ("\u0130yi haber", False, ["iyi haber", "Iyi haber"]),  # Turkish dotted capital I folds to i
+    ("x{,3}y", True, ["y", "xxxy"]),  # {,n} is {0,n} in Python, a literal in PCRE
+    ("a\\s+b", True, ["a\x1fb", "a\x1c\x1db"]),  # Python's \s holds the information separators
+    ("(?<=\\d)px", True, []),  # a look-behind at the start: fullmatch never matches, search may
+    ("(\\w+) and \\1", True, ["this and this"]),  # a back-reference
+    ("(?>ab|a)c", True, ["abc"]),  # an atomic group
+    ("a++b", True, ["aab"]),  # a possessive repeat
+    ("(a)?(?(1)b|c)", True, ["ab", "c"]),  # a conditional
+    ("Read more\\Z", True, ["Read more"]),
+    ("(?i:share) this", True, ["SHARE this"]),  # a caseless group in a case-sensitive rule
+    ("(?-i:NEWS) today", False, ["NEWS TODAY", "NEWS today"]),  # and the other way round
+    ("[^\\W\\d_]{2,200}!", False, ["ab!", "x" * 150 + "!"]),  # long bounded repeats relaxed
+    ("\\bAd\\b|Ads", True, ["Ad", "Ads"]),
+    ("caf\u00e9?", False, ["caf", "CAF"]),  # an optional non-ASCII letter
+    ("[\u0100-\u024f]nd", False, ["snd", "Snd"]),  # a range holding the long s (U+017F) holds 's' ignoring case
+]
+
+
+@pytest.mark.parametrize("pattern, case_sensitive, lines", DIALECT_CASES)
+def test_rewrite_matches_at_least_what_python_matches(pattern, case_sensitive, lines):
+    flags = 0 if case_sensitive else re.IGNORECASE
+    expression = "^(?:" + ascii_superset(pattern, case_sensitive) + ")$"
+    for line in lines:
+        assert re.fullmatch(pattern, line, flags), (pattern, line)  # the case itself is right
+        assert _hs_matches(expression, line), (pattern, line, expression)
+    # the rewrite is not "anything": a line unlike the pattern is screened out
+    assert not _hs_matches(expression, "The council met on Tuesday.")
+
+
+def test_rewrite_of_every_ascii_character_agrees_with_python_for_classes():
+    # single-character elements become the exact ASCII set Python matches, flags included
+    for cls in ("\\w", "\\W", "\\s", "\\S", "\\d", ".", "[^a-z]", "[A-Z\u00c0-\u00d6]", "[\u017f]", "\\u212a"):
+        for case_sensitive in (True, False):
+            flags = 0 if case_sensitive else re.IGNORECASE
+            expression = "^(?:" + ascii_superset(cls, case_sensitive) + ")$"
+            python = {chr(c) for c in range(128) if c != 10 and re.fullmatch(cls, chr(c), flags)}
+            screened = {chr(c) for c in range(128) if c != 10 and _hs_matches(expression, chr(c))}
+            assert screened == python, (cls, case_sensitive)
+
+
+def test_patterns_only_regex_reads_are_screened_as_matching_everything():
+    with pytest.raises(Unsupported):
+        ascii_superset("\\p{Lu}\\w+", True)  # `regex` syntax `re` reads otherwise
+    for anchored, spans in (([("\\p{Lu}\\w+", True), ("Advertisement", False)], []), ([], [("\\p{Lu}\\w+", True)])):
+        screen = Prescreen(anchored, spans)
+        for line in ("Hello", "hello there, world", "Advertisement"):
+            assert not screen.clear(line, line)
+    assert Prescreen([("Advertisement", False)], []).clear("Hello", "Hello")  # (a rewritable one does clear)
+
+
+# --- the screen of all built-in rules ---------------------------------------------------------
+
+
+def _facts(compiled, line: str):
+    applier = _Applier(compiled, None)
+    with compiled.watchdog:
+        return applier._facts(1, line)
+
+
+@pytest.fixture(scope="module")
+def built_in():
+    """The built-in rules with every site pack on, on both engines."""
+    rules = default_rules()
+    sites = frozenset(s for r in rules.rules for s in r.sites)
+    return (compiled_rules(rules, sites, Options(heuristics=False)),
+            compiled_rules(rules, sites, Options(heuristics=False, engine="fast")))
+
+
+def _example_lines() -> list[str]:
+    lines = []
+    for r in default_rules().rules:
+        for text in (*r.removes, *r.keeps):
+            lines += text.split("\n")
+        for case in r.cases:
+            lines += case.input.split("\n")
+    return [ln for ln in dict.fromkeys(lines) if ln.strip() and ln.isascii()]
+
+
+EXAMPLES = _example_lines()
+
+
+def test_the_screen_never_clears_a_rule_example_a_rule_touches(built_in):
+    default, fast = built_in
+    touched = cleared = 0
+    for line in EXAMPLES:
+        facts = _facts(default, line)
+        untouched = facts == (KEPT, line, line_core(line), line_core(line), None, (), (), None)
+        if not untouched:
+            touched += 1
+            assert not fast.prescreen.clear(line, line_core(line)), (line, facts[4])
+        elif fast.prescreen.clear(line, line_core(line)):
+            cleared += 1
+    assert touched > 300 and cleared > 50  # both kinds are really there
+
+
+_NOISE = string.ascii_letters + string.digits + " .,:;!?'\"()[]|/-_&@#%*+=<>\t\x1f"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(EXAMPLES), st.lists(st.tuples(st.integers(0, 400), st.sampled_from(["upper", "lower", "insert", "delete", "cut"]),
+                                               st.text(_NOISE, max_size=4)), max_size=4))
+def test_lines_near_rule_examples_give_the_same_facts_on_both_engines(built_in, example, edits):
+    default, fast = built_in
+    line = example
+    for at, how, text in edits:
+        at %= len(line) + 1
+        if how == "upper":
+            line = line[:at] + line[at:].upper()
+        elif how == "lower":
+            line = line[:at] + line[at:].lower()
+        elif how == "insert":
+            line = line[:at] + text + line[at:]
+        elif how == "delete":
+            line = line[:at] + line[at + len(text):]
+        else:
+            line = line[:at]
+    if not line:
+        return
+    core = line_core(line)
+    if core and fast.prescreen.clear(line, core):
+        assert _facts(default, line) == (KEPT, line, core, core, None, (), (), None), line
+
+
+# --- whole pages ---------------------------------------------------------------------------------
+
+
+def _clean(data: bytes, options: Options) -> tuple[bytes, list]:
+    removed, out = [], io.BytesIO()
+    clean_binary(io.BytesIO(data), out, default_rules(), options, on_removal=removed.append)
+    return out.getvalue(), removed
+
+
+PAGES = [*SEED_PAGES, *sorted((REPO / "fixtures" / "golden").glob("*.txt")), *sorted((REPO / "fixtures" / "heuristics").glob("*.txt"))]
+
+
+@pytest.mark.parametrize("heuristics", [True, False])
+def test_pages_clean_the_same_on_both_engines(heuristics):
+    pages = [p.read_bytes() for p in PAGES]
+    pages.append("\n\n".join(EXAMPLES).encode())  # every rule example, as one page
+    assert len(pages) >= 5
+    for data in pages:
+        default = _clean(data, Options(heuristics=heuristics))
+        fast = _clean(data, Options(heuristics=heuristics, engine="fast"))
+        assert fast == default
+
+
+def test_cli_engine_fast_same_bytes_and_bad_engine_named(tmp_path):
+    page = SEED_PAGES[0]
+    code, default, _ = run_cli(page)
+    code_fast, fast, err = run_cli("--engine", "fast", page)
+    assert (code, code_fast) == (0, 0) and fast == default and err == ""
+    code, out, err = run_cli("--engine", "turbo", page)
+    assert code == 2 and out == b"" and "--engine turbo" in err and "default or fast" in err
+
+
+def test_engine_fast_without_hyperscan_names_the_install(monkeypatch):
+    monkeypatch.setattr(prescreen, "available", lambda: False)
+    with pytest.raises(UsageError, match=re.escape("pip install 'scrapeclean[fast]'")):
+        check_engine("fast")
+
+
+def test_an_expression_hyperscan_refuses_is_screened_as_matching_every_line(monkeypatch):
+    compile_ = Prescreen._compile
+    refused = ascii_superset("Cookie settings", False).encode()
+
+    def refusing(self, expressions, flags):
+        if any(refused in e for e in expressions):
+            raise hyperscan.error("refused")
+        return compile_(self, expressions, flags)
+
+    monkeypatch.setattr(Prescreen, "_compile", refusing)
+    monkeypatch.setenv("SCRAPECLEAN_NO_CACHE", "1")  # built here, not loaded from an earlier run
+    for screen in (Prescreen([("Advertisement", False), ("Cookie settings", False)], []),
+                   Prescreen([("Advertisement", False)], [("Cookie settings", False)])):
+        assert not screen.clear("Hello", "Hello")
+
+
+def test_batch_on_the_fast_engine_writes_the_same_tree_and_counts_default_outputs_as_up_to_date(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    for page in PAGES:
+        (src / page.name).write_bytes(page.read_bytes())
+    assert run_cli("batch", src, "--out", tmp_path / "a", "-q")[0] == 0
+    assert run_cli("batch", src, "--out", tmp_path / "b", "-q", "--engine", "fast")[0] == 0
+    for page in PAGES:
+        assert (tmp_path / "b" / page.name).read_bytes() == (tmp_path / "a" / page.name).read_bytes()
+    # the engine does not change outputs, so it is not part of what makes one out of date
+    code, _, err = run_cli("batch", src, "--out", tmp_path / "a", "--engine", "fast")
+    assert code == 0 and f"{len(PAGES)} up to date" in err
