@@ -2,7 +2,8 @@
 """Documents per second of the pipeline over many small page files, in one process.
 
 Loads the built-in rules once, then for every file: open it, clean_binary() it into a BytesIO.
-Beside it, the copy loop over the same files (open, `for line in f: buf.write(line)`).
+Beside it, the copy loop over the same files (open, `for line in f: buf.write(line)`), and the
+same pipeline on `--engine fast` where its optional extra (hyperscan) is installed.
 Both run --runs passes, interleaved, after one untimed warm-up pass each; this process is
 pinned to one core. Prints median docs/s and MB/s and the ratio to the copy loop.
 """
@@ -40,14 +41,15 @@ def main():
     t0 = time.perf_counter()
     rules = load_rules()
     load_ms = (time.perf_counter() - t0) * 1000
-    opts = Options()
 
-    def clean_all():
-        t = time.perf_counter()
-        for f in files:
-            with open(f, "rb") as src:
-                clean_binary(src, io.BytesIO(), rules, opts, name=f)
-        return time.perf_counter() - t
+    def clean_all_with(opts):
+        def clean_all():
+            t = time.perf_counter()
+            for f in files:
+                with open(f, "rb") as src:
+                    clean_binary(src, io.BytesIO(), rules, opts, name=f)
+            return time.perf_counter() - t
+        return clean_all
 
     def copy_all():
         t = time.perf_counter()
@@ -58,7 +60,13 @@ def main():
                     buf.write(line)
         return time.perf_counter() - t
 
-    tasks = [("copy loop (baseline)", copy_all), ("pipeline (clean_binary)", clean_all)]
+    tasks = [("copy loop (baseline)", copy_all), ("pipeline (clean_binary)", clean_all_with(Options()))]
+    try:
+        import hyperscan  # noqa: F401
+    except ImportError:
+        print("pipeline, --engine fast: skipped (hyperscan is not installed: pip install 'scrapeclean[fast]')")
+    else:
+        tasks.append(("pipeline, --engine fast", clean_all_with(Options(engine="fast"))))
     for _, fn in tasks:
         fn()  # warm-up: page cache, lazy compiles
     print(f"input: {pattern}  {len(files)} files, {C.human_size(nbytes)}")

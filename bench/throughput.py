@@ -8,6 +8,8 @@ run a fresh child process pinned to one core:
   pipeline    cleaner.pipeline.clean_binary(FILE -> /dev/null) with the built-in rules;
               only the cleaning is timed (rule loading is timed and reported apart)
   rules       the same with the heuristic stage off (`--no-heuristics`): the rule engine alone
+  fast        pipeline and rules again on `--engine fast` (the Hyperscan screen), if the
+              optional extra is installed (`pip install 'scrapeclean[fast]'`)
   cli         `scrapeclean FILE > /dev/null`, wall clock end to end (start-up included)
   rg          `rg -i -v -f PATTERNS FILE > /dev/null` with the same rules' patterns, if
               ripgrep is installed (a reference for what a compiled regex engine does)
@@ -22,7 +24,7 @@ import time
 
 import _common as C
 
-ALL = ("copy", "pipeline", "rules", "cli", "rg")
+ALL = ("copy", "pipeline", "rules", "fast", "cli", "rg")
 
 
 # A line rule matches a line's whole core: the line less outer blanks and one list mark.
@@ -106,7 +108,7 @@ def main():
     nbytes = path.stat().st_size
     cpu = args.cpu
     notes = []
-    if only & {"pipeline", "rules", "cli", "rg"}:
+    if only & {"pipeline", "rules", "fast", "cli", "rg"}:
         C.check_engine()
     cli = C.cli_command(args.cli)
 
@@ -115,6 +117,14 @@ def main():
         tasks.append(("pipeline (clean_binary)", lambda: C.run_child("pipeline", path, cpu)))
     if "rules" in only:
         tasks.append(("rules only (no heuristics)", lambda: C.run_child("rules", path, cpu)))
+    if "fast" in only:
+        try:
+            import hyperscan  # noqa: F401
+        except ImportError:
+            notes.append("fast: skipped (hyperscan is not installed: pip install 'scrapeclean[fast]')")
+        else:
+            tasks.append(("pipeline, --engine fast", lambda: C.run_child("pipeline-fast", path, cpu)))
+            tasks.append(("rules only, --engine fast", lambda: C.run_child("rules-fast", path, cpu)))
     if "cli" in only:
         tasks.append(("cli (scrapeclean FILE)", lambda: {"seconds": C.wall(cli + [str(path)], cpu)}))
     if "rg" in only:
@@ -141,8 +151,8 @@ def main():
     pipe = samples.get("pipeline (clean_binary)")
     if pipe:
         loads = [r["load_seconds"] * 1000 for r in pipe]
-        print(f"rules: {pipe[0]['rules']} built-in; load_rules() median {C.median(loads):.1f} ms "
-              f"(min {min(loads):.1f}, max {max(loads):.1f}), not counted in the pipeline's MB/s")
+        print(f"rules: {pipe[0]['rules']} built-in; load_rules() and a warm-up on the file's first 64 KB "
+              f"median {C.median(loads):.1f} ms (min {min(loads):.1f}, max {max(loads):.1f}), not counted in the MB/s")
     for note in notes:
         print(note)
     print()
