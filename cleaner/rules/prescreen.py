@@ -155,14 +155,8 @@ class Prescreen:
 
     def _database(self, patterns: list[tuple[str, bool]], anchored: bool):
         hs = self._hs
-        expressions = []
-        for pattern, case_sensitive in patterns:
-            try:
-                body = ascii_superset(pattern, case_sensitive)
-            except Unsupported:
-                body = EVERY_LINE
-            expressions.append((f"^(?:{body})$" if anchored else body).encode())
-        key = cache.digest(b"\0".join([hs.__version__.encode(), _code_version()] + expressions))
+        # (keyed by the patterns, not by their rewrite: rewriting them all takes ~0.3 s)
+        key = cache.digest(repr((hs.__version__, _code_version(), anchored, patterns)).encode())
         stored = cache.blob(f"hs-{key[:32]}.db")
         if stored is not None:
             try:
@@ -171,6 +165,13 @@ class Prescreen:
                 return db
             except Exception:
                 pass
+        expressions = []
+        for pattern, case_sensitive in patterns:
+            try:
+                body = ascii_superset(pattern, case_sensitive)
+            except Unsupported:
+                body = EVERY_LINE
+            expressions.append((f"^(?:{body})$" if anchored else body).encode())
         try:
             db = self._compile(expressions, 0)
         except hs.error:
@@ -210,7 +211,7 @@ class Prescreen:
 
 
 @lru_cache(maxsize=1)
-def _code_version() -> bytes:
+def _code_version() -> str:
     """This module's source: a cached database was built by the rewrite of this very code."""
     with open(__file__, "rb") as f:
-        return cache.digest(f.read()).encode()
+        return cache.digest(f.read())
