@@ -140,12 +140,16 @@ def test_the_screen_never_clears_a_rule_example_a_rule_touches(built_in):
 _NOISE = string.ascii_letters + string.digits + " .,:;!?'\"()[]|/-_&@#%*+=<>\t\x1f"
 
 
+_MARKS = ["", "* ", "- ", "+\t", "> ", "12. ", "3) ", "1234. ", "  ", "\t", " \x1f", "*  "]  # what line_core strips
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.sampled_from(EXAMPLES), st.lists(st.tuples(st.integers(0, 400), st.sampled_from(["upper", "lower", "insert", "delete", "cut"]),
-                                               st.text(_NOISE, max_size=4)), max_size=4))
-def test_lines_near_rule_examples_give_the_same_facts_on_both_engines(built_in, example, edits):
+                                               st.text(_NOISE, max_size=4)), max_size=4),
+       st.sampled_from(_MARKS), st.sampled_from(["", " ", "\t ", "\x1c"]))
+def test_lines_near_rule_examples_give_the_same_facts_on_both_engines(built_in, example, edits, mark, trail):
     default, fast = built_in
-    line = example
+    line = mark + example + trail
     for at, how, text in edits:
         at %= len(line) + 1
         if how == "upper":
