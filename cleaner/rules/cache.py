@@ -116,6 +116,13 @@ def remember_data(key: tuple, value) -> None:
 BLOBS_KEPT = 8  # large derived files (the fast engine's databases) kept beside the cache at most
 
 
+def version_tag() -> str:
+    """What the cache's own file name says of the code and Python that filled it (its
+    derived files must be keyed by it too), or "" when the cache is off."""
+    path = _path()
+    return os.path.basename(path) if path else ""
+
+
 def blob(name: str) -> bytes | None:
     """A large derived file kept beside the cache (not in it: the cache is loaded by every
     run, these only by runs that use them), or None."""

@@ -354,6 +354,7 @@ class SpanMatcher:
     def __init__(self, rules: Sequence[Rule], engines: _Engines, warn: Warn) -> None:
         self.engines = engines
         self.warn = warn
+        self.rules = tuple(rules)
         self._rules = []  # (rule, alternation, marks, literals); marks/literals None: always try
         for rule in rules:
             analyses = [analyse(p, rule.case_sensitive) for p in rule.patterns]
@@ -460,6 +461,10 @@ class BlockMatcher:
     @property
     def trigger_analysis(self) -> Analysis:
         return self._elements[self._trigger][1]
+
+    @property
+    def trigger_pattern(self) -> str:
+        return self.rule.block[self._trigger].pattern
 
     def triggers(self, core: str) -> bool:
         """Whether this line matches the trigger element (checked on every arriving line): the
@@ -630,10 +635,12 @@ class CompiledRules:
     def _prescreen(self):
         from .prescreen import Prescreen
 
+        # what `apply_rules` matches on every arriving line: drop-line and cut-after rules and
+        # block triggers on its core, span rules in it
         anchored = [(p, r.case_sensitive) for m in (self.drop_lines, self.cut_after) if m is not None
                     for r in m.rules for p in r.patterns]
-        anchored += [(b.rule.block[b._trigger].pattern, b.rule.case_sensitive) for b in self.blocks]
-        spans = [(p, r.case_sensitive) for r, *_ in (self.spans._rules if self.spans else ()) for p in r.patterns]
+        anchored += [(b.trigger_pattern, b.rule.case_sensitive) for b in self.blocks]
+        spans = [(p, r.case_sensitive) for r in (self.spans.rules if self.spans else ()) for p in r.patterns]
         return Prescreen(anchored, spans)
 
     def use_warn(self, warn: Warn | None) -> None:

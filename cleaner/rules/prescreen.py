@@ -155,8 +155,9 @@ class Prescreen:
 
     def _database(self, patterns: list[tuple[str, bool]], anchored: bool):
         hs = self._hs
-        # (keyed by the patterns, not by their rewrite: rewriting them all takes ~0.3 s)
-        key = cache.digest(repr((hs.__version__, _code_version(), anchored, patterns)).encode())
+        # Cached by the patterns, not by their rewrite (rewriting them all takes ~0.3 s), and by
+        # what else decides the rewrite: this code, re's parser, the pattern analysis (cache.py).
+        key = cache.digest(repr((hs.__version__, _code_version(), cache.version_tag(), anchored, patterns)).encode())
         stored = cache.blob(f"hs-{key[:32]}.db")
         if stored is not None:
             try:
