@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -221,3 +222,9 @@ def dropped_lines(pattern: str, lines: list[str]) -> set[str]:
     rules = ruleset(rule_toml("test.shape", "drop-line", patterns=[pattern]))
     kept = set(clean_text("\n\n".join(lines) + "\n", rules).split("\n"))
     return {line for line in lines if line not in kept}
+
+
+def fullmatched_lines(pattern: str, lines: list[str]) -> set[str]:
+    """The lines `re.fullmatch` of the pattern matches, ignoring case: what `dropped_lines`
+    must give for them."""
+    return {line for line in lines if re.fullmatch(pattern, line, re.IGNORECASE)}

@@ -4,13 +4,11 @@ the lines the pattern itself fully matches. A wrong set of first characters woul
 silently never fire on some of its own lines."""
 from __future__ import annotations
 
-import re
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import dropped_lines
+from conftest import dropped_lines, fullmatched_lines
 
 # Shapes that have gone wrong or easily could: optional parts at the start of a branch, nested
 # alternations, repeats that may match nothing, classes, anchors.
@@ -33,7 +31,7 @@ LINES = ["cat", "cd", "ab cd", "ab ab cd", "zz", "y", "yes", "xyz", "qa", "ad", 
 
 @pytest.mark.parametrize("pattern", SHAPES)
 def test_the_engine_drops_exactly_the_lines_the_pattern_matches(pattern):
-    expected = {line for line in LINES if re.fullmatch(pattern, line, re.IGNORECASE)}
+    expected = fullmatched_lines(pattern, LINES)
     assert dropped_lines(pattern, LINES) == expected
 
 
@@ -42,7 +40,7 @@ def test_the_engine_drops_exactly_the_lines_the_pattern_matches(pattern):
                 min_size=1, max_size=12, unique=True))
 def test_no_line_a_pattern_matches_is_missed(lines):
     for pattern in SHAPES[:5]:
-        expected = {line for line in lines if re.fullmatch(pattern, line, re.IGNORECASE)}
+        expected = fullmatched_lines(pattern, lines)
         assert dropped_lines(pattern, lines) == expected
 
 
@@ -53,5 +51,5 @@ def test_a_line_starts_where_re_says_it_does_ignoring_case():
     lines = ["ıyi haber", "IYI HABERLER", "iyi haber", "ılık geldi", "Işık geldi", "ſon dakika", "SON DAKİKA",
              "uyı haber"]
     for pattern in shapes:
-        expected = {line for line in lines if re.fullmatch(pattern, line, re.IGNORECASE)}
+        expected = fullmatched_lines(pattern, lines)
         assert expected and dropped_lines(pattern, lines) == expected, pattern
