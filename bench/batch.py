@@ -34,6 +34,7 @@ def main():
     sys.path.insert(0, str(C.REPO))
     from cleaner import Options, load_rules
     from cleaner.pipeline import clean_binary
+    from cleaner.rules.prescreen import INSTALL_HINT, available
 
     pin = C.pin_fn(args.cpu)
     if pin:
@@ -61,12 +62,10 @@ def main():
         return time.perf_counter() - t
 
     tasks = [("copy loop (baseline)", copy_all), ("pipeline (clean_binary)", clean_all_with(Options()))]
-    try:
-        import hyperscan  # noqa: F401
-    except ImportError:
-        print("pipeline, --engine fast: skipped (hyperscan is not installed: pip install 'scrapeclean[fast]')")
-    else:
+    if available():
         tasks.append(("pipeline, --engine fast", clean_all_with(Options(engine="fast"))))
+    else:
+        print(f"pipeline, --engine fast: skipped (hyperscan is not installed: {INSTALL_HINT})")
     for _, fn in tasks:
         fn()  # warm-up: page cache, lazy compiles
     print(f"input: {pattern}  {len(files)} files, {C.human_size(nbytes)}")
