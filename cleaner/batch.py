@@ -1147,7 +1147,10 @@ def _summary(run: _Run, processed: int, elapsed: float) -> list[str]:
         line += f"; {_size(run.bytes_in)} in, {_size(run.bytes_out)} out"
     line += f"; {elapsed:.1f} s"
     if processed and elapsed > 0:
-        line += f" ({processed / elapsed:,.1f} files/s)"
+        rate = f"{processed / elapsed:,.1f} files/s"
+        # files/s counts the files this run read and cleaned: with others skipped as up to date,
+        # say how many (a re-run that redid 1 file of 20,000 is not slow)
+        line += f" ({rate})" if processed == total else f" ({processed:,} processed, {rate})"
     lines = [line]
     fams = run.tally.families()
     if fams:

@@ -322,6 +322,7 @@ def test_a_rerun_skips_what_is_up_to_date_and_redoes_the_rest(tree, tmp_path):
     n = len(visible_files(tree))
     code, _, err = run("batch", tree, "--out", out)
     assert code == 0 and f"{n} files: {n} cleaned" in summary_counts(err)
+    assert "files/s)" in summary_counts(err) and " processed, " not in summary_counts(err)
     mtimes = {p: p.stat().st_mtime_ns for p in out.rglob("*.txt")}
 
     code, _, err = run("batch", tree, "--out", out)
@@ -334,6 +335,7 @@ def test_a_rerun_skips_what_is_up_to_date_and_redoes_the_rest(tree, tmp_path):
     (out / "crlf.txt").write_text("edited by hand\n")  # an output that is not the one recorded
     code, _, err = run("batch", tree, "--out", out)
     assert code == 0 and f"{n} files: 3 cleaned, {n - 3} up to date" in summary_counts(err)
+    assert " processed, " in summary_counts(err)  # the rate is of the files read, and says so
     assert visible_files(out) == expected_tree(tree)
     assert (out / "page000.txt").stat().st_mtime_ns == mtimes[out / "page000.txt"]
 
