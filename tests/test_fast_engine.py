@@ -225,6 +225,29 @@ def test_lines_near_rule_examples_give_the_same_facts_on_both_engines(built_in, 
         assert _facts(default, line) == (KEPT, line, core, core, None, (), (), None), line
 
 
+def test_every_site_and_language_is_screened_by_one_database_that_answers_for_its_own_rules(built_in):
+    # the database is built for all loaded rules; a page's active rules take a view of it, so
+    # a site pack or a language choice costs no new build (seconds each)
+    rules = default_rules()
+    default = compiled_rules(rules, frozenset(), Options(heuristics=False))
+    no_site, dw, english = (compiled_rules(rules, sites, Options(heuristics=False, engine="fast", languages=languages)).prescreen
+                            for sites, languages in ((frozenset(), ()), (frozenset({"dw.com"}), ()), (frozenset(), ("en",))))
+    assert no_site._anchored is dw._anchored is english._anchored is built_in[1].prescreen._anchored
+    site_line = "ConflictsUkraine"  # only the dw.com site pack removes it
+    assert _facts(default, site_line)[0] == KEPT
+    assert no_site.clear(site_line, site_line)  # its pattern is in the database, but not active here
+    assert not dw.clear(site_line, site_line) and not built_in[1].prescreen.clear(site_line, site_line)
+    german = "Zum Inhalt springen"  # a skip link the rules for other languages than English remove
+    assert _facts(default, german)[0] != KEPT and not no_site.clear(german, german)
+    assert english.clear(german, german)
+    screen = Prescreen([("Advertisement", False), ("Cookie settings", False)], [("Sponsored", False)])
+    assert not screen.clear("Cookie settings", "Cookie settings")
+    view = screen.only([("Advertisement", False)], [])
+    assert view.clear("Cookie settings", "Cookie settings") and view.clear("Sponsored", "Sponsored")
+    assert not view.clear("Advertisement", "Advertisement")
+    assert not screen.clear("Cookie settings", "Cookie settings")  # the view changed nothing in the screen
+
+
 # --- whole pages ---------------------------------------------------------------------------------
 
 

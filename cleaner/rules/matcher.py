@@ -28,6 +28,10 @@ from .load import pattern_flags
 from .model import CUT_AFTER, CUT_BEFORE, DROP_BLOCK, DROP_LINE, STRIP_SPAN, Rule
 from .watchdog import Watchdog
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (see record.py)
+if TYPE_CHECKING:
+    from .prescreen import Prescreen
+
 Warn = Callable[[str], None]
 Entry = tuple[int, str, bool]  # (owner index, pattern, case_sensitive)
 
@@ -443,8 +447,7 @@ class BlockMatcher:
         self.optional = tuple(e.optional for e in rule.block)
         # Blank-line runs are one line in the window, so each gap is at most one line.
         self.lookahead = (len(rule.block) - 1) * (2 if rule.max_gap else 1)
-        required = [i for i, e in enumerate(rule.block) if not e.optional]
-        self._trigger = min(required, key=lambda i: _selectivity(self._elements[i][1]))
+        self._trigger = trigger_index(rule)
         # How many lines that are not dropped a match can span from its head to the line its
         # trigger element matches, both included: one per element up to the trigger, and one
         # blank line (a blank run is one line in the window) between two of them where gaps
@@ -461,10 +464,6 @@ class BlockMatcher:
     @property
     def trigger_analysis(self) -> Analysis:
         return self._elements[self._trigger][1]
-
-    @property
-    def trigger_pattern(self) -> str:
-        return self.rule.block[self._trigger].pattern
 
     def triggers(self, core: str) -> bool:
         """Whether this line matches the trigger element (checked on every arriving line): the
@@ -572,6 +571,12 @@ class TriggerDispatch:
         return found
 
 
+def trigger_index(rule: Rule) -> int:
+    """Which element of a `drop-block` rule is its trigger: its most selective required one."""
+    required = [i for i, e in enumerate(rule.block) if not e.optional]
+    return min(required, key=lambda i: _selectivity(analyse(rule.block[i].pattern, rule.case_sensitive)))
+
+
 def _selectivity(a: Analysis) -> float:
     """Rough share of lines that pass an element's quick checks (lower is more selective)."""
     share = 1.0
@@ -608,7 +613,7 @@ class CompiledRules:
     active rules and reused for every page that has the same set; `with compiled.watchdog:`
     around a run lets it use the fast engine."""
 
-    def __init__(self, rules: Sequence[Rule], timeout: float, fast: bool = False) -> None:
+    def __init__(self, rules: Sequence[Rule], timeout: float, screen: Prescreen | None = None) -> None:
         self._warn: Warn | None = None
         engines = self.engines = _Engines(timeout)
         self.watchdog = engines.watchdog
@@ -629,19 +634,9 @@ class CompiledRules:
         self.blocks = tuple(BlockMatcher(r, engines, warn) for r in of(DROP_BLOCK))
         self.triggers = TriggerDispatch(self.blocks)
         self.lookahead = max((b.lookahead for b in self.blocks), default=0)
-        # --engine fast: a screen that clears most lines of every rule at once (rules/prescreen.py)
-        self.prescreen = self._prescreen() if fast else None
-
-    def _prescreen(self):
-        from .prescreen import Prescreen
-
-        # what `apply_rules` matches on every arriving line: drop-line and cut-after rules and
-        # block triggers on its core, span rules in it
-        anchored = [(p, r.case_sensitive) for m in (self.drop_lines, self.cut_after) if m is not None
-                    for r in m.rules for p in r.patterns]
-        anchored += [(b.trigger_pattern, b.rule.case_sensitive) for b in self.blocks]
-        spans = [(p, r.case_sensitive) for r in (self.spans.rules if self.spans else ()) for p in r.patterns]
-        return Prescreen(anchored, spans)
+        # --engine fast: a screen that clears most lines of every rule at once (rules/prescreen.py),
+        # built for all the loaded rules and answering for these
+        self.prescreen = screen.only(*screened_patterns(self.rules)) if screen is not None else None
 
     def use_warn(self, warn: Warn | None) -> None:
         """Where the matchers report slow patterns during the next run."""
@@ -650,3 +645,13 @@ class CompiledRules:
     def warn(self, message: str) -> None:
         if self._warn is not None:
             self._warn(message)
+
+
+def screened_patterns(rules: Sequence[Rule]) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
+    """What `apply_rules` matches on every arriving line, as (pattern, case_sensitive) pairs:
+    drop-line and cut-after patterns and block triggers, matched against the line's core, and
+    span patterns, searched in the line (the fast engine's screen is built from these)."""
+    anchored = [(p, r.case_sensitive) for r in rules if r.action in (DROP_LINE, CUT_AFTER) for p in r.patterns]
+    anchored += [(r.block[trigger_index(r)].pattern, r.case_sensitive) for r in rules if r.action == DROP_BLOCK]
+    spans = [(p, r.case_sensitive) for r in rules if r.action == STRIP_SPAN for p in r.patterns]
+    return anchored, spans

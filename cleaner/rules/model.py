@@ -71,7 +71,7 @@ class SitePack:
 class RuleSet:
     """The loaded rules and site packs; treat as read-only."""
 
-    __slots__ = ("rules", "sites", "_compiled")
+    __slots__ = ("rules", "sites", "_compiled", "_prescreen")
 
     def __init__(self, rules: tuple[Rule, ...], sites: tuple[SitePack, ...] = ()) -> None:
         self.rules = rules
@@ -79,6 +79,7 @@ class RuleSet:
         # Compiled matchers, one per (sites on, languages) combination met so far; built lazily
         # so that `rules list` and loading for validation pay nothing for compilation.
         self._compiled: dict = {}
+        self._prescreen = None  # --engine fast: the screen of all these rules (pipeline.compiled_rules)
 
     def __repr__(self) -> str:
         return f"RuleSet({len(self.rules)} rules, {len(self.sites)} site packs)"

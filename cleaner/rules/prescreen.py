@@ -35,6 +35,7 @@ gives.
 """
 from __future__ import annotations
 
+import copy
 import re
 import re._compiler as _re_compiler
 import re._parser as _sre
@@ -209,9 +210,14 @@ def _runs(codes: tuple[int, ...]):
 
 class Prescreen:
     """`clear(line, core)`: whether no rule can touch this line.
-    Built from the patterns of the active rules: anchored ones (tried on a line's core with
-    `fullmatch`: drop-line, cut-after, block triggers) and spans (searched in the line).
-    One per set of compiled rules; not for use from two threads at once (one scratch space)."""
+
+    Built from (pattern, case_sensitive) pairs: anchored ones (tried on a line's core with
+    `fullmatch`: drop-line, cut-after, block triggers) and spans (searched in the line), those
+    of every loaded rule (`matcher.screened_patterns`). `only(anchored, spans)` is the screen of
+    some of them, the rules active on a page (its site packs, its languages): it shares the
+    databases and ignores the other patterns' matches. So a page of another site or language
+    costs no new database (each takes seconds to build). Not for use from two threads at once
+    (one scratch space per database)."""
 
     def __init__(self, anchored: list[tuple[str, bool]], spans: list[tuple[str, bool]]) -> None:
         import hyperscan
@@ -219,7 +225,36 @@ class Prescreen:
         self._hs = hyperscan
         self._anchored = self._database(anchored, True) if anchored else None
         self._spans = self._database(spans, False) if spans else None
+        self._anchored_ids = _ids(anchored)
+        self._span_ids = _ids(spans)
+        self._sizes = (len(anchored), len(spans))
         self._hit = False
+        self._on_anchored = self._on_spans = self._on_match  # every pattern counts
+
+    def only(self, anchored: list[tuple[str, bool]], spans: list[tuple[str, bool]]) -> Prescreen:
+        """The screen of these patterns, some of those it was built from (KeyError otherwise)."""
+        view = copy.copy(self)
+        view._hit = False
+        view._anchored, view._on_anchored = view._subset(self._anchored, self._anchored_ids, self._sizes[0], anchored)
+        view._spans, view._on_spans = view._subset(self._spans, self._span_ids, self._sizes[1], spans)
+        return view
+
+    def _subset(self, db, ids: dict, size: int, patterns: list[tuple[str, bool]]):
+        """(database, match handler) for a subset of a database's patterns (None: none of them)."""
+        active = [False] * size
+        for pattern in patterns:
+            for i in ids[pattern]:
+                active[i] = True
+        if not any(active):
+            return None, self._on_match
+        if all(active):
+            return db, self._on_match
+
+        def on_match(i, *_args) -> None:
+            if active[i]:
+                self._hit = True
+
+        return db, on_match
 
     def _database(self, patterns: list[tuple[str, bool]], anchored: bool):
         hs = self._hs
@@ -270,12 +305,20 @@ class Prescreen:
     def clear(self, line: str, core: str) -> bool:
         self._hit = False
         if self._anchored is not None:
-            self._anchored.scan(screen_image(core), match_event_handler=self._on_match)
+            self._anchored.scan(screen_image(core), match_event_handler=self._on_anchored)
             if self._hit:
                 return False
         if self._spans is not None:
-            self._spans.scan(screen_image(line), match_event_handler=self._on_match)
+            self._spans.scan(screen_image(line), match_event_handler=self._on_spans)
         return not self._hit
+
+
+def _ids(patterns: list[tuple[str, bool]]) -> dict[tuple[str, bool], list[int]]:
+    """Each (pattern, case_sensitive) pair -> its ids in a database (a pattern may be there twice)."""
+    ids: dict[tuple[str, bool], list[int]] = {}
+    for i, pattern in enumerate(patterns):
+        ids.setdefault(pattern, []).append(i)
+    return ids
 
 
 @lru_cache(maxsize=1)
