@@ -61,7 +61,7 @@ from .errors import (
 )
 from .fileio import atomic_output, open_input
 from .options import Options
-from .pipeline import check_site, clean_binary
+from .pipeline import check_site, clean_binary, fast_screen
 from .remote import is_url
 from .removal import Removal
 from .report import HtmlAudit, JsonlReport, Tally, page_rows, prose_like
@@ -1040,6 +1040,11 @@ def _results(jobs: list, workers: int, setup: _WorkerSetup) -> Iterator[dict]:
     # state is unsafe, and 'spawn' workers load the rules themselves (`_worker_init`).
     fork = sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if fork else "spawn")
+    if setup.options.engine == "fast" and _W is not None:
+        # the fast engine's screen takes seconds to build: built once here, where forked
+        # workers inherit it (spawned ones load it from the cache it was written to), not by
+        # every worker at its first page
+        fast_screen(_W.rules)
     size = max(1, min(16, len(jobs) // (workers * 8)))
     chunks = iter([jobs[i:i + size] for i in range(0, len(jobs), size)])
     pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init, initargs=(setup,))

@@ -107,16 +107,17 @@ def compiled_rules(rules: RuleSet, sites_on: frozenset[str], options: Options) -
     compiled = rules._compiled.get(key)
     if compiled is None:
         check_engine(options.engine)
-        screen = _screen_of_all(rules) if options.engine == "fast" else None
+        screen = fast_screen(rules) if options.engine == "fast" else None
         compiled = rules._compiled[key] = CompiledRules(rules.active(sites_on, options.languages), options.regex_timeout,
                                                         screen)
     return compiled
 
 
-def _screen_of_all(rules: RuleSet):
+def fast_screen(rules: RuleSet):
     """The fast engine's screen of every loaded rule, all site packs and languages: built (or
-    loaded from the cache) once; each page's active rules take a view of it."""
+    loaded from the cache) once per RuleSet; each page's active rules take a view of it."""
     if rules._prescreen is None:
+        check_engine("fast")
         from .rules.matcher import screened_patterns
         from .rules.prescreen import Prescreen
 

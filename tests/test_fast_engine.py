@@ -10,6 +10,7 @@ these tests run in CI."""
 from __future__ import annotations
 
 import io
+import os
 import re
 import string
 
@@ -17,7 +18,7 @@ import hypothesis.strategies as st
 import pytest
 from hypothesis import given, settings
 
-from conftest import REPO, SEED_PAGES, run_cli
+from conftest import REPO, SEED_PAGES, rule_toml, run_cli
 
 from cleaner.errors import UsageError
 from cleaner.options import Options
@@ -314,3 +315,30 @@ def test_batch_on_the_fast_engine_writes_the_same_tree_and_counts_default_output
     # the engine does not change outputs, so it is not part of what makes one out of date
     code, _, err = run_cli("batch", src, "--out", tmp_path / "a", "--engine", "fast")
     assert code == 0 and f"{len(PAGES)} up to date" in err
+
+
+def test_a_batch_on_two_workers_builds_the_screen_once_before_they_start(tmp_path, monkeypatch):
+    # building the screen's database takes seconds: the parent does it once and the forked
+    # workers inherit it, instead of each worker building it at its first page
+    import cleaner.batch as batch
+
+    made = tmp_path / "screens-made"
+    real = Prescreen.__init__
+
+    def noting(self, anchored, spans):
+        with open(made, "a") as f:
+            f.write(f"{os.getpid()}\n")
+        real(self, anchored, spans)
+
+    monkeypatch.setattr(Prescreen, "__init__", noting)
+    rules = tmp_path / "rules.toml"
+    rules.write_text(rule_toml("t.ad", "drop-line", patterns=["Advertisement"], removes=["Advertisement"]), encoding="utf-8")
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(8):
+        (src / f"p{i}.txt").write_text(f"Page {i} says something.\nAdvertisement\nThe end of page {i}.\n", encoding="utf-8")
+    request = batch.BatchRequest(sources=(str(src),), out=str(tmp_path / "out"), jobs=2, quiet=True, rule_paths=(str(rules),),
+                                 no_builtin=True, options=Options(engine="fast"))
+    assert batch.run_batch(request, print, None) == 0
+    assert made.read_text().split() == [str(os.getpid())]  # once, in this (the parent) process
+    assert (tmp_path / "out" / "p3.txt").read_text(encoding="utf-8") == "Page 3 says something.\nThe end of page 3.\n"
