@@ -342,3 +342,33 @@ def test_a_batch_on_two_workers_builds_the_screen_once_before_they_start(tmp_pat
     assert batch.run_batch(request, print, None) == 0
     assert made.read_text().split() == [str(os.getpid())]  # once, in this (the parent) process
     assert (tmp_path / "out" / "p3.txt").read_text(encoding="utf-8") == "Page 3 says something.\nThe end of page 3.\n"
+
+
+def test_screens_made_at_the_same_time_on_a_cold_cache_build_the_database_once(tmp_path, monkeypatch):
+    # processes started together (xargs -P, batch workers) must not each spend seconds on the
+    # same build: the first builds under a lock, the others wait for it and load its result
+    import threading
+    import time
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("SCRAPECLEAN_NO_CACHE", raising=False)
+    builds = []
+    real = Prescreen._build
+
+    def slow_build(self, patterns, anchored):
+        builds.append(anchored)
+        time.sleep(0.5)  # (a real build of the built-in rules takes seconds)
+        return real(self, patterns, anchored)
+
+    monkeypatch.setattr(Prescreen, "_build", slow_build)
+    patterns = [("Cold cache test \\d+", False)]
+    screens = []
+    threads = [threading.Thread(target=lambda: screens.append(Prescreen(patterns, []))) for _ in range(3)]
+    for t in threads:
+        t.start()
+        time.sleep(0.1)
+    for t in threads:
+        t.join()
+    assert builds == [True]  # one build; the two others loaded it from the cache
+    assert len(screens) == 3 and all(not s.clear("Cold cache test 42", "Cold cache test 42") for s in screens)
+    assert all(s.clear("Warm", "Warm") for s in screens)

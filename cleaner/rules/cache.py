@@ -136,6 +136,29 @@ def blob(name: str) -> bytes | None:
         return None
 
 
+@contextlib.contextmanager
+def building_blobs():
+    """Held while a blob is built: a process that finds a blob missing takes it, then looks
+    again, so that processes started together on a cold cache (`xargs -P 4 scrapeclean ...`,
+    batch workers) build it once and the others load it, instead of each spending seconds on
+    the same build. One lock for all blobs (builds are rare); without a cache, or where file
+    locks are unavailable, nothing is held."""
+    path = _path()
+    lock = None
+    if path is not None:
+        with contextlib.suppress(Exception):
+            import fcntl
+
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            lock = open(os.path.join(os.path.dirname(path), ".blobs.lock"), "ab")
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        if lock is not None:
+            lock.close()  # (closing releases the lock)
+
+
 def remember_blob(name: str, data: bytes) -> None:
     """Keep `data` as `blob(name)`, written atomically; the oldest such files beyond BLOBS_KEPT
     go (each rule set has its own)."""

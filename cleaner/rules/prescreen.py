@@ -261,14 +261,31 @@ class Prescreen:
         # Cached by the patterns, not by their rewrite (rewriting them all takes ~0.3 s), and by
         # what else decides the rewrite: this code, re's parser, the pattern analysis (cache.py).
         key = cache.digest(repr((hs.__version__, _code_version(), cache.version_tag(), anchored, patterns)).encode())
-        stored = cache.blob(f"hs-{key[:32]}.db")
-        if stored is not None:
-            try:
-                db = hs.loadb(stored, hs.HS_MODE_BLOCK)
-                db.scratch = hs.Scratch(db)  # (a loaded database comes without one)
-                return db
-            except Exception:
-                pass
+        name = f"hs-{key[:32]}.db"
+        db = self._load(name)
+        if db is None:
+            with cache.building_blobs():  # another process may be building it: wait, then look again
+                db = self._load(name)
+                if db is None:
+                    db = self._build(patterns, anchored)
+                    cache.remember_blob(name, hs.dumpb(db))
+        return db
+
+    def _load(self, name: str):
+        """The database kept in the cache under this name, or None."""
+        stored = cache.blob(name)
+        if stored is None:
+            return None
+        hs = self._hs
+        try:
+            db = hs.loadb(stored, hs.HS_MODE_BLOCK)
+            db.scratch = hs.Scratch(db)  # (a loaded database comes without one)
+            return db
+        except Exception:
+            return None
+
+    def _build(self, patterns: list[tuple[str, bool]], anchored: bool):
+        hs = self._hs
         expressions = []
         for pattern, case_sensitive in patterns:
             try:
@@ -278,7 +295,7 @@ class Prescreen:
             expressions.append((f"^(?:{body})$" if anchored else body).encode())
         _other_text.cache_clear()
         try:
-            db = self._compile(expressions, 0)
+            return self._compile(expressions, 0)
         except hs.error:
             # Too large for Hyperscan as it stands: approximated (HS_FLAG_PREFILTER only ever
             # matches more), and an expression it still refuses screened as matching every line.
@@ -287,9 +304,7 @@ class Prescreen:
                     self._compile([expression], hs.HS_FLAG_PREFILTER)
                 except hs.error:
                     expressions[i] = (f"^(?:{EVERY_LINE})$" if anchored else EVERY_LINE).encode()
-            db = self._compile(expressions, hs.HS_FLAG_PREFILTER)
-        cache.remember_blob(f"hs-{key[:32]}.db", hs.dumpb(db))
-        return db
+            return self._compile(expressions, hs.HS_FLAG_PREFILTER)
 
     def _compile(self, expressions: list[bytes], flags: int):
         hs = self._hs
