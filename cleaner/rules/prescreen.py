@@ -157,7 +157,8 @@ def _char_class(op, av, flags: int) -> str:
 
 
 def _freeze(av):
-    """A parse-tree argument as nested tuples (hashable, for the caches of `_image_members`)."""
+    """A parse-tree argument as nested tuples (hashable, for the caches of `_image_members`
+    and `_matches_other`)."""
     return tuple(_freeze(x) for x in av) if isinstance(av, (list, tuple)) else av
 
 
@@ -194,7 +195,7 @@ def _element(op, av, flags: int):
 @lru_cache(maxsize=1)
 def _other_text() -> str:
     """Every character that has no byte in an image, once, lone surrogates included: 4 MB,
-    only while a database is built (`Prescreen._database` lets it go)."""
+    only while a database is built (`Prescreen._build` lets it go)."""
     return "".join(c for c in map(chr, range(128, 0x110000)) if c not in _IMAGE_BYTE)
 
 
