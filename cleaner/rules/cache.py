@@ -129,11 +129,17 @@ def blob(name: str) -> bytes | None:
     path = _path()
     if path is None:
         return None
+    file = os.path.join(os.path.dirname(path), name)
     try:
-        with open(os.path.join(os.path.dirname(path), name), "rb") as f:
-            return f.read()
+        with open(file, "rb") as f:
+            data = f.read()
     except OSError:
         return None
+    # Marked as used: `remember_blob` lets the least recently used go, so the rule set run
+    # every day keeps its file however many one-off rule sets (tests, --rules trials) come after.
+    with contextlib.suppress(OSError):
+        os.utime(file)
+    return data
 
 
 @contextlib.contextmanager
@@ -160,8 +166,8 @@ def building_blobs():
 
 
 def remember_blob(name: str, data: bytes) -> None:
-    """Keep `data` as `blob(name)`, written atomically; the oldest such files beyond BLOBS_KEPT
-    go (each rule set has its own)."""
+    """Keep `data` as `blob(name)`, written atomically; the least recently used such files
+    beyond BLOBS_KEPT go (each rule set has its own)."""
     path = _path()
     if path is None:
         return
