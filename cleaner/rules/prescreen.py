@@ -195,7 +195,7 @@ def _element(op, av, flags: int):
 @lru_cache(maxsize=1)
 def _other_text() -> str:
     """Every character that has no byte in an image, once, lone surrogates included: 4 MB,
-    only while a database is built (`Prescreen._build` lets it go)."""
+    only while a screen's databases are built (`Prescreen` lets it go)."""
     return "".join(c for c in map(chr, range(128, 0x110000)) if c not in _IMAGE_BYTE)
 
 
@@ -226,6 +226,7 @@ class Prescreen:
         self._hs = hyperscan
         self._anchored = self._database(anchored, True) if anchored else None
         self._spans = self._database(spans, False) if spans else None
+        _other_text.cache_clear()  # (4 MB, needed again only for another build)
         self._anchored_ids = _ids(anchored)
         self._span_ids = _ids(spans)
         self._sizes = (len(anchored), len(spans))
@@ -294,7 +295,6 @@ class Prescreen:
             except Unsupported:
                 body = EVERY_LINE
             expressions.append((f"^(?:{body})$" if anchored else body).encode())
-        _other_text.cache_clear()
         try:
             return self._compile(expressions, 0)
         except hs.error:
