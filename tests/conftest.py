@@ -34,6 +34,10 @@ if str(REPO) not in sys.path:  # the tests import `cleaner` from this checkout w
 # The command keeps an on-disk cache of parsed rules; the tests give it a folder of their own
 # (shared by the session, so it is warm after the first run) instead of the user's ~/.cache.
 _CACHE_HOME = tempfile.TemporaryDirectory(prefix="scrapeclean-test-cache-")
+# This process's own cleaning (the in-process tests) uses it too: the fast engine's database
+# of the built-in rules (~11 s to build) is then built once a session, not once here and once
+# more by the CLI tests, and a test run leaves the user's cache alone.
+os.environ["XDG_CACHE_HOME"] = _CACHE_HOME.name
 
 
 def cli_env(extra: dict | None = None) -> dict:
